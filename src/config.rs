@@ -1,0 +1,264 @@
+//! The two manifests (`casebook.toml`, `guide.toml`) and every TOML front
+//! matter table: strict serde types (`Raw*`, unknown keys refused), the one
+//! function that turns a TOML error into a located diagnostic with the nearest
+//! known key as a hint, and the validated per-guide options.
+
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::diag::{nearest, Diagnostic, Diagnostics, SourceId};
+use crate::oscola::Date;
+
+/// `casebook.toml`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawWorkspaceManifest {
+    /// `[workspace]`
+    #[serde(default)]
+    pub workspace: RawWorkspaceSection,
+    /// `[defaults]`: guide options for every guide.
+    #[serde(default)]
+    pub defaults: RawGuideOptions,
+}
+
+/// `[workspace]` of `casebook.toml`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawWorkspaceSection {
+    /// Printed on title pages and in EPUB metadata.
+    pub publisher: Option<String>,
+    /// BCP 47 language tag, default for every guide.
+    pub language: Option<String>,
+    /// Output folder, relative to the workspace root.
+    pub out_dir: Option<String>,
+}
+
+/// Options a guide may set, or `[defaults]` may set for every guide.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawGuideOptions {
+    /// `inline` or `footnotes`.
+    pub citations: Option<CitationMode>,
+    /// `appendix`, `chapter-end` or `none`.
+    pub case_summaries: Option<CaseSummaries>,
+    /// BCP 47 language tag.
+    pub language: Option<String>,
+    /// `[pdf]`
+    #[serde(default)]
+    pub pdf: RawPdfOptions,
+}
+
+/// `[pdf]` options.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawPdfOptions {
+    /// Paper size.
+    pub paper: Option<Paper>,
+    /// PDF standard to conform to.
+    pub standard: Option<PdfStandard>,
+    /// Body font family (must be bundled or in the workspace's `fonts/`).
+    pub font: Option<String>,
+}
+
+/// `guide.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawGuideManifest {
+    /// The guide's title.
+    pub title: String,
+    /// Optional subtitle.
+    pub subtitle: Option<String>,
+    /// Free-text edition statement.
+    pub edition: Option<String>,
+    /// Edition date.
+    pub date: Option<toml::value::Datetime>,
+    /// Authors, as printed.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// EPUB `dc:description`.
+    pub description: Option<String>,
+    /// EPUB identifier; default a UUID v5.
+    pub identifier: Option<String>,
+    /// Chapter paths in reading order, relative to the guide folder.
+    pub chapters: Vec<toml::Spanned<String>>,
+    /// `inline` or `footnotes`, overriding `[defaults]`.
+    pub citations: Option<CitationMode>,
+    /// `appendix`, `chapter-end` or `none`, overriding `[defaults]`.
+    pub case_summaries: Option<CaseSummaries>,
+    /// BCP 47 language, overriding the workspace's.
+    pub language: Option<String>,
+    /// `[pdf]`, overriding `[defaults]`.
+    #[serde(default)]
+    pub pdf: RawPdfOptions,
+}
+
+impl RawGuideManifest {
+    /// The guide's own options (serde's `flatten` cannot be combined with
+    /// `deny_unknown_fields`, so they are listed above and gathered here).
+    pub fn options(&self) -> RawGuideOptions {
+        RawGuideOptions {
+            citations: self.citations,
+            case_summaries: self.case_summaries,
+            language: self.language.clone(),
+            pdf: self.pdf.clone(),
+        }
+    }
+}
+
+/// How citations are printed (spec section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CitationMode {
+    /// Full citation in the text the first time in a chapter, short form after.
+    #[default]
+    Inline,
+    /// Case name in the text, the citation in a footnote.
+    Footnotes,
+}
+
+/// Where case summaries are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseSummaries {
+    /// All in an appendix at the end of the guide.
+    #[default]
+    Appendix,
+    /// After each chapter, those it cites.
+    ChapterEnd,
+    /// Not printed.
+    None,
+}
+
+/// Paper size of the PDF edition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    /// ISO A4.
+    #[default]
+    A4,
+    /// ISO A5.
+    A5,
+    /// US letter.
+    UsLetter,
+}
+
+/// PDF standard of the PDF edition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PdfStandard {
+    /// PDF/UA-1.
+    #[serde(rename = "ua-1")]
+    Ua1,
+    /// PDF/A-2b.
+    #[serde(rename = "a-2b")]
+    A2b,
+}
+
+/// Validated options of one guide: manifest defaults merged with the guide's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuideOptions {
+    /// Citation mode.
+    pub citations: CitationMode,
+    /// Case summary placement.
+    pub case_summaries: CaseSummaries,
+    /// BCP 47 language.
+    pub language: String,
+    /// Paper size.
+    pub paper: Paper,
+    /// PDF standard, if any.
+    pub pdf_standard: Option<PdfStandard>,
+    /// Body font family, if not the default.
+    pub font: Option<String>,
+}
+
+impl GuideOptions {
+    /// Merges `[defaults]`, the workspace language, and the guide's own options.
+    pub fn merge(defaults: &RawGuideOptions, workspace_language: Option<&str>, own: &RawGuideOptions) -> Self {
+        GuideOptions {
+            citations: own.citations.or(defaults.citations).unwrap_or_default(),
+            case_summaries: own.case_summaries.or(defaults.case_summaries).unwrap_or_default(),
+            language: own
+                .language
+                .clone()
+                .or_else(|| defaults.language.clone())
+                .or_else(|| workspace_language.map(str::to_owned))
+                .unwrap_or_else(|| "en-GB".to_owned()),
+            paper: own.pdf.paper.or(defaults.pdf.paper).unwrap_or_default(),
+            pdf_standard: own.pdf.standard.or(defaults.pdf.standard),
+            font: own.pdf.font.clone().or_else(|| defaults.pdf.font.clone()),
+        }
+    }
+}
+
+/// Converts a TOML datetime that must be a plain date.
+pub fn toml_date(d: &toml::value::Datetime) -> Option<Date> {
+    match (d.date, d.time, d.offset) {
+        (Some(date), None, None) => Some(Date { year: date.year as i32, month: date.month, day: date.day }),
+        _ => None,
+    }
+}
+
+/// Deserialises TOML text that starts at byte `offset` of `file`, reporting any
+/// error as a located diagnostic (with the nearest known key for unknown keys).
+pub fn parse_toml<T: DeserializeOwned>(
+    text: &str,
+    file: SourceId,
+    offset: usize,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.push(toml_error(text, file, offset, &e));
+            None
+        }
+    }
+}
+
+fn toml_error(text: &str, file: SourceId, offset: usize, e: &toml::de::Error) -> Diagnostic {
+    let msg = e.message().trim().trim_end_matches('.').to_owned();
+    let span: Range<usize> = e.span().unwrap_or(0..0);
+    let span = span.start.min(text.len())..span.end.min(text.len());
+    let global = offset + span.start..offset + span.end;
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = match nearest(field, known.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`? known keys: {}", known.join(", ")),
+            None if known.is_empty() => "remove this key".to_owned(),
+            None => format!("known keys: {}", known.join(", ")),
+        };
+        return Diagnostic::error("unknown-key", format!("unknown key `{field}`"))
+            .at(file, global)
+            .label("not a known key here")
+            .hint(hint);
+    }
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return Diagnostic::error("missing-field", format!("missing required key `{field}`"))
+            .at(file, global)
+            .label(format!("this table needs `{field}`"))
+            .hint(format!("add `{field} = …`"));
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = match nearest(value, known.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`? allowed: {}", known.join(", ")),
+            None => format!("allowed: {}", known.join(", ")),
+        };
+        return Diagnostic::error("invalid-value", format!("`{value}` is not an allowed value"))
+            .at(file, global)
+            .label("not allowed here")
+            .hint(hint);
+    }
+    let first_line = msg.lines().next().unwrap_or("invalid TOML").to_owned();
+    let (code, hint) = if first_line.starts_with("invalid type") {
+        ("invalid-type", "check the value's type: strings are quoted, lists use [ ], dates are written 2026-09-01")
+    } else {
+        ("toml-syntax", "see https://toml.io for the syntax; strings need quotes")
+    };
+    Diagnostic::error(code, first_line).at(file, global).label("here").hint(hint)
+}

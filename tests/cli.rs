@@ -1,0 +1,162 @@
+//! End-to-end tests of the `casebook` binary and snapshot tests of the
+//! diagnostics of every fixture workspace under `tests/fixtures/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    bin().args(args).current_dir(cwd).output().expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("casebook-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn new_workspace_passes_check_strict() {
+    let d = temp_dir("new");
+    let out = run(&["new", d.to_str().unwrap()], &repo());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["check", "--strict", d.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("0 errors, 0 warnings"), "{}", text(&out.stderr));
+    // `check` with no DIR finds casebook.toml in a parent folder.
+    let out = run(&["check", "--strict"], &d.join("my-guide"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // What `new` promises: one guide, two chapters, three cases, one statute, a diagram.
+    let out = run(&["list", d.to_str().unwrap()], &repo());
+    let listing = text(&out.stdout);
+    assert!(listing.contains("workspace: 1 guides, 3 cases, 1 instruments"), "{listing}");
+    assert!(listing.contains("2 chapters"), "{listing}");
+    assert!(listing.contains("1 diagrams"), "{listing}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn new_refuses_a_non_empty_folder_and_writes_nothing() {
+    let d = temp_dir("nonempty");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("notes.txt"), "mine").unwrap();
+    let out = run(&["new", d.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not empty"), "{}", text(&out.stderr));
+    let entries: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
+    assert_eq!(entries.len(), 1, "new wrote into a non-empty folder");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn sample_guides_pass_check_strict() {
+    let out = run(&["check", "--strict", "guides"], &repo());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn sample_guides_meet_the_content_targets() {
+    let out = run(&["list", "guides"], &repo());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    let last = listing.lines().last().unwrap_or_default().to_owned();
+    let num = |label: &str| -> usize {
+        let words: Vec<&str> = last.split(|c: char| c == ',' || c == ':').map(str::trim).collect();
+        words.iter().find(|w| w.ends_with(label)).and_then(|w| w.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0)
+    };
+    assert!(num("guides") >= 3, "{last}");
+    assert!(num("cases") >= 45, "{last}");
+    assert!(num("instruments") >= 6, "{last}");
+    assert!(num("key terms") >= 40, "{last}");
+    assert!(num("diagrams") >= 4, "{last}");
+}
+
+#[test]
+fn exit_codes() {
+    let fixtures = repo().join("tests/fixtures");
+    // Errors in the sources: 1.
+    let out = run(&["check", fixtures.join("unknown-citation").to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(1));
+    // Warnings only: 0, but 1 under --strict.
+    let ws = fixtures.join("diagram-alt-text");
+    assert_eq!(run(&["check", ws.to_str().unwrap()], &repo()).status.code(), Some(0));
+    assert_eq!(run(&["check", "--strict", ws.to_str().unwrap()], &repo()).status.code(), Some(1));
+    // Usage and tool failures: 2.
+    assert_eq!(run(&["check", "--message-format", "xml"], &repo()).status.code(), Some(2));
+    assert_eq!(run(&["check", "/nonexistent/folder"], &repo()).status.code(), Some(2));
+    assert_eq!(run(&["check", "src"], &repo()).status.code(), Some(2));
+    let out = run(&["check"], &std::env::temp_dir());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no casebook.toml"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn json_diagnostics_are_one_object_per_line() {
+    let ws = repo().join("tests/fixtures/unknown-citation");
+    let out = run(&["check", "--message-format", "json", ws.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
+        for key in ["file", "line", "column", "severity", "code", "message", "hint"] {
+            assert!(v.get(key).is_some(), "{key} missing in {line}");
+        }
+        assert_eq!(v["file"], "g/one.md");
+        assert_eq!(v["line"], 3);
+        assert_eq!(v["code"], "unknown-citation");
+    }
+}
+
+/// Every fixture reports the diagnostic its folder is named after; the full
+/// human and JSON output of each is a snapshot.
+#[test]
+fn fixture_snapshots() {
+    let dir = repo().join("tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 25, "fixtures missing: {names:?}");
+    for name in names {
+        let (ws, _corpus, mut diags) =
+            casebook::resolve::check(&dir.join(&name), &casebook::resolve::ResolveOptions::default()).expect("loads");
+        diags.finish();
+        assert!(
+            diags.iter().any(|d| d.code == name),
+            "fixture {name} did not report `{name}`:\n{}",
+            casebook::diag::to_human_string(&ws.db, &diags)
+        );
+        for d in diags.iter() {
+            assert!(d.span.is_some(), "{name}: diagnostic without a place: {d:?}");
+            assert!(d.hint.is_some(), "{name}: diagnostic without a hint: {d:?}");
+        }
+        insta::assert_snapshot!(format!("{name}-human"), casebook::diag::to_human_string(&ws.db, &diags));
+        insta::assert_snapshot!(format!("{name}-json"), casebook::diag::to_json_lines(&ws.db, &diags));
+    }
+}
+
+#[test]
+fn toml_errors_in_front_matter_point_at_the_markdown_line() {
+    let ws = repo().join("tests/fixtures/toml-syntax");
+    let out = run(&["check", "--message-format", "json", ws.to_str().unwrap()], &repo());
+    let v: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(v["file"], "g/one.md");
+    // The unclosed array starts on line 3 of the .md file; TOML reports where it breaks.
+    assert!(v["line"].as_u64().unwrap() >= 3, "{v}");
+}
