@@ -25,6 +25,25 @@ pub enum Command {
     Check(CheckArgs),
     /// List the guides with their chapters, and counts of what the workspace holds.
     List(ListArgs),
+    /// Build every guide's editions (PDF and EPUB) into the output folder.
+    Build(BuildArgs),
+}
+
+/// Arguments of `casebook build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Where and how.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Build only this guide (by folder name); repeat for several.
+    #[arg(long = "guide", value_name = "ID")]
+    pub guides: Vec<String>,
+    /// Output folder; default: `out-dir` from casebook.toml (`dist`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Editions to write; repeat for several. Default: all.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub formats: Vec<crate::build::Format>,
 }
 
 /// Arguments of `casebook new`.

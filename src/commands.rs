@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use crate::cli::{CheckArgs, Cli, Command, ListArgs, NewArgs, SourceArgs};
+use crate::cli::{BuildArgs, CheckArgs, Cli, Command, ListArgs, NewArgs, SourceArgs};
 use crate::diag::{self, Diagnostics, MessageFormat, SourceDb};
 use crate::model::{Corpus, Event};
 use crate::oscola::Date;
@@ -20,6 +20,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::New(args) => new(&args),
         Command::Check(args) => check(&args),
         Command::List(args) => list(&args),
+        Command::Build(args) => build(&args),
     }
 }
 
@@ -180,4 +181,35 @@ fn new(args: &NewArgs) -> Result<u8, ToolError> {
     println!("created a casebook workspace in {}", args.dir.display());
     println!("next: casebook check {}", args.dir.display());
     Ok(0)
+}
+
+fn build(args: &BuildArgs) -> Result<u8, ToolError> {
+    let (ws, corpus, mut diags) = load(&args.source)?;
+    let formats = if args.formats.is_empty() {
+        [crate::build::Format::Pdf, crate::build::Format::Epub].into_iter().collect()
+    } else {
+        args.formats.iter().copied().collect()
+    };
+    let opts = crate::build::BuildOptions { guides: args.guides.clone(), out: args.out.clone(), formats };
+    let human = args.source.message_format == MessageFormat::Human;
+    let mut log = |line: &str| {
+        if human {
+            eprintln!("{line}");
+        }
+    };
+    let report = crate::build::build(&ws, &corpus, &opts, &mut diags, &mut log)?;
+    if args.source.strict {
+        diags.promote_warnings();
+    }
+    diags.finish();
+    crate::commands::report(&ws.db, &diags, args.source.message_format);
+    let (errors, warnings) = diags.counts();
+    if human {
+        for p in &report.written {
+            let shown = p.strip_prefix(&ws.root).unwrap_or(p);
+            eprintln!("wrote {}", shown.display());
+        }
+        eprintln!("built {} file{}: {} error{}, {} warning{}", report.written.len(), if report.written.len() == 1 { "" } else { "s" }, errors, if errors == 1 { "" } else { "s" }, warnings, if warnings == 1 { "" } else { "s" });
+    }
+    Ok(u8::from(errors > 0 || !report.failed.is_empty()))
 }

@@ -10,6 +10,7 @@
 //!
 //! The model (`model::Corpus`) is immutable once built; renderers read it.
 
+pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod diagram;
 pub mod model;
 pub mod oscola;
 pub mod parse;
+pub mod render;
 pub mod resolve;
 pub mod scaffold;
 pub mod workspace;

@@ -278,6 +278,8 @@ pub struct CitePlace {
 pub struct Chapter {
     /// Workspace-relative path of the source file.
     pub path: String,
+    /// The source file.
+    pub file: crate::diag::SourceId,
     /// A slug unique in the guide, used for file names and anchors (`ch03-omissions`).
     pub slug: String,
     /// Title.

@@ -75,6 +75,8 @@ pub struct Workspace {
     pub glossary: Option<SourceId>,
     /// Guides, sorted by id.
     pub guides: Vec<GuideSource>,
+    /// The workspace's template overrides (`templates/guide.typ`, `templates/epub.css`), by file name.
+    pub templates: std::collections::BTreeMap<String, SourceId>,
 }
 
 /// Looks for `casebook.toml` in `start` and its parents.
@@ -152,7 +154,16 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Workspace, ToolError
                 .hint("a guide is a folder one level down holding a guide.toml"),
         );
     }
-    Ok(Workspace { root, db, manifest_file, manifest, cases, legislation, glossary, guides })
+    let mut templates = std::collections::BTreeMap::new();
+    for name in ["guide.typ", "epub.css"] {
+        let path = root.join("templates").join(name);
+        if path.is_file() {
+            if let Some(id) = read_source(&root, &path, &mut db, diags) {
+                templates.insert(name.to_owned(), id);
+            }
+        }
+    }
+    Ok(Workspace { root, db, manifest_file, manifest, cases, legislation, glossary, guides, templates })
 }
 
 /// Resolves one chapter entry, refusing paths that leave the workspace.

@@ -723,10 +723,12 @@ fn assemble_guide(
             diagram_no: &mut diagram_no,
             terms_used: &mut terms_used,
         };
-        let (body, footnotes, key_cases) = ctx.run(&draft.converted.events);
+        let (mut body, footnotes, key_cases) = ctx.run(&draft.converted.events);
+        normalize_headings(&mut body, &draft.title);
         let headings = headings_of(&body);
         guide.chapters.push(Chapter {
             path: draft.name.clone(),
+            file: draft.file,
             slug: slugs[ci].clone(),
             title: draft.title.clone(),
             kind: draft.kind,
@@ -747,6 +749,37 @@ fn assemble_guide(
 
 fn guide_mode(own: &Option<CitationMode>, default: &Option<CitationMode>) -> CitationMode {
     own.or(*default).unwrap_or_default()
+}
+
+/// Makes a chapter's headings fit under its title: a leading level-1 heading
+/// that repeats the title is dropped (the editions print the title), the
+/// remaining levels are shifted so the highest is 2, and no heading is more
+/// than one level below the one before it (PDF/UA and EPUB accessibility
+/// both refuse skipped levels).
+pub fn normalize_headings(body: &mut Vec<Event>, title: &str) {
+    if let Some(Event::Start(Tag::Heading { level: 1, .. })) = body.first() {
+        let end = markdown::matching_end(body, 0);
+        if plain_text(&body[1..end]).trim().eq_ignore_ascii_case(title.trim()) {
+            body.drain(0..=end);
+        }
+    }
+    let min = body
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level),
+            _ => None,
+        })
+        .min();
+    let Some(min) = min else { return };
+    let mut prev = 1u8;
+    for e in body.iter_mut() {
+        if let Event::Start(Tag::Heading { level, .. }) = e {
+            let shifted = (*level + 2 - min.min(2)).saturating_sub(min.saturating_sub(2)).clamp(2, 6);
+            let fixed = shifted.min(prev + 1);
+            *level = fixed;
+            prev = fixed;
+        }
+    }
 }
 
 /// Level, id and plain text of every heading.

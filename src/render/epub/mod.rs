@@ -1,0 +1,1 @@
+//! Placeholder: the EPUB backend (being written).

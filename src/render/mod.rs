@@ -1,0 +1,100 @@
+//! Rendering: what both editions share (the order of the tables of
+//! authorities, the case summaries to print, chapter-end placement), and the
+//! two backends. Only `typst` knows Typst exists; only `epub` knows XHTML.
+
+use std::collections::BTreeMap;
+
+use crate::config::CaseSummaries;
+use crate::model::{Authority, CaseIdx, CitePlace, Corpus, Guide, InstrumentIdx};
+use crate::oscola::{self, LegislationGroup, Provision};
+
+pub mod epub;
+pub mod typst;
+
+/// One entry of the table of cases.
+#[derive(Debug, Clone)]
+pub struct CaseEntry {
+    /// The case.
+    pub case: CaseIdx,
+    /// Every place it is cited, in reading order.
+    pub places: Vec<CitePlace>,
+}
+
+/// The table of cases: every case cited in the guide's chapters, in OSCOLA
+/// order (first significant word; `Re` and `The` moved to the end).
+pub fn table_of_cases(corpus: &Corpus, guide: &Guide) -> Vec<CaseEntry> {
+    let mut v: Vec<CaseEntry> = guide
+        .citations
+        .iter()
+        .filter_map(|(a, places)| match a {
+            Authority::Case(c) => Some(CaseEntry { case: *c, places: places.clone() }),
+            Authority::Instrument(_) => None,
+        })
+        .collect();
+    v.sort_by_cached_key(|e| (oscola::case_sort_key(&corpus.case(e.case).info.name), corpus.case(e.case).id.clone()));
+    v
+}
+
+/// One instrument in the table of legislation.
+#[derive(Debug, Clone)]
+pub struct InstrumentEntry {
+    /// The instrument.
+    pub instrument: InstrumentIdx,
+    /// Every place it is cited (with or without a provision), in reading order.
+    pub places: Vec<CitePlace>,
+    /// Each cited provision, in numeric order, with its places.
+    pub provisions: Vec<(Provision, Vec<CitePlace>)>,
+}
+
+/// The table of legislation: grouped by kind (statutes, statutory instruments,
+/// treaties, EU, bills), alphabetical within a group.
+pub fn table_of_legislation(corpus: &Corpus, guide: &Guide) -> Vec<(LegislationGroup, Vec<InstrumentEntry>)> {
+    let mut groups: BTreeMap<LegislationGroup, Vec<InstrumentEntry>> = BTreeMap::new();
+    for (a, places) in &guide.citations {
+        let Authority::Instrument(i) = a else { continue };
+        let inst = corpus.instrument(*i);
+        let provisions = guide.provisions_cited.get(i).cloned().unwrap_or_default();
+        groups
+            .entry(oscola::legislation_group(inst.info.kind))
+            .or_default()
+            .push(InstrumentEntry { instrument: *i, places: places.clone(), provisions });
+    }
+    for list in groups.values_mut() {
+        list.sort_by_cached_key(|e| {
+            let info = &corpus.instrument(e.instrument).info;
+            (info.title.to_lowercase(), corpus.instrument(e.instrument).id.clone())
+        });
+    }
+    groups.into_iter().collect()
+}
+
+/// The cases whose summaries the appendix prints (table-of-cases order), or
+/// none when summaries are not in an appendix.
+pub fn appendix_cases(corpus: &Corpus, guide: &Guide) -> Vec<CaseIdx> {
+    match guide.options.case_summaries {
+        CaseSummaries::Appendix => table_of_cases(corpus, guide).into_iter().map(|e| e.case).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// For `chapter-end` summaries: the cases printed after each chapter. A case
+/// is printed after the first chapter that cites it, and only there, so that
+/// every summary has one place to link to.
+pub fn chapter_end_cases(guide: &Guide) -> Vec<Vec<CaseIdx>> {
+    let mut seen = std::collections::BTreeSet::new();
+    guide
+        .chapters
+        .iter()
+        .map(|ch| {
+            if guide.options.case_summaries != CaseSummaries::ChapterEnd {
+                return Vec::new();
+            }
+            ch.key_cases.iter().copied().filter(|c| seen.insert(*c)).collect()
+        })
+        .collect()
+}
+
+/// True when case summaries are printed somewhere in the guide.
+pub fn summaries_printed(guide: &Guide) -> bool {
+    guide.options.case_summaries != CaseSummaries::None
+}

@@ -1,0 +1,293 @@
+//! The Typst backend: the resolved model becomes Typst source files with
+//! stable virtual paths (one per chapter, plus the front and back matter and a
+//! main file), compiled by the embedded Typst compiler against the template
+//! and exported to PDF, SVG (diagrams) and PNG (the EPUB cover).
+//!
+//! Only this module knows that Typst exists.
+
+pub mod escape;
+pub mod markup;
+pub mod pdf;
+pub mod world;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::config::{CaseSummaries, Paper};
+use crate::model::{CaseIdx, Corpus, Guide};
+use crate::oscola;
+use escape::string;
+use markup::{content, runs_markup, SourceMap, Writer};
+
+/// The template that ships in the binary.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../../templates/guide.typ");
+
+/// Virtual folder of generated files; user files never live there.
+pub const GEN_DIR: &str = "/__casebook__";
+
+/// One generated source file.
+#[derive(Debug, Clone)]
+pub struct GeneratedFile {
+    /// The Typst text.
+    pub text: String,
+    /// Generated offsets back to Markdown spans.
+    pub map: SourceMap,
+}
+
+/// Everything Typst needs for one guide, by virtual path.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// `/__casebook__/main.typ`, chapters, front, back, template.
+    pub files: BTreeMap<String, GeneratedFile>,
+}
+
+impl Generated {
+    fn add(&mut self, path: String, text: String, map: SourceMap) {
+        self.files.insert(path, GeneratedFile { text, map });
+    }
+}
+
+/// The width of the text block in points for a paper size; it must match the
+/// margins of `templates/guide.typ` (A4 and US letter: 2.3 cm each side; A5: 1.6 cm).
+pub fn text_width(paper: Paper) -> f64 {
+    const CM: f64 = 72.0 / 2.54;
+    match paper {
+        Paper::A4 => 595.28 - 2.0 * 2.3 * CM,
+        Paper::A5 => 419.53 - 2.0 * 1.6 * CM,
+        Paper::UsLetter => 612.0 - 2.0 * 2.3 * CM,
+    }
+}
+
+/// The virtual path of the main file.
+pub fn main_path() -> String {
+    format!("{GEN_DIR}/main.typ")
+}
+
+/// The virtual path of the template.
+pub fn template_path() -> String {
+    format!("{GEN_DIR}/template.typ")
+}
+
+/// Generates the Typst sources of one guide.
+pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
+    let mut g = Generated::default();
+    g.add(template_path(), template.to_owned(), SourceMap::default());
+    let import = format!("#import {}: *\n", string(&template_path()));
+
+    // Front matter: the tables of authorities.
+    let mut front = import.clone();
+    front.push_str(&table_of_cases(corpus, guide));
+    front.push_str(&table_of_legislation(corpus, guide));
+    g.add(format!("{GEN_DIR}/front.typ"), front, SourceMap::default());
+
+    // Chapters.
+    let chapter_end = crate::render::chapter_end_cases(guide);
+    let mut main = import.clone();
+    main.push_str(&book_call(corpus, guide));
+    let mut number = 0;
+    for (i, ch) in guide.chapters.iter().enumerate() {
+        let mut w = Writer::new(corpus, guide, &ch.slug);
+        w.mark(&crate::diag::Span::new(ch.file, 0..0));
+        w.raw(&import);
+        let kind = match ch.kind {
+            crate::model::ChapterKind::Chapter => "chapter",
+            crate::model::ChapterKind::ExamGuide => "exam-guide",
+            crate::model::ChapterKind::Article => "article",
+        };
+        let num = if ch.kind == crate::model::ChapterKind::Chapter {
+            number += 1;
+            number.to_string()
+        } else {
+            "none".to_owned()
+        };
+        let mut terms = String::new();
+        for t in &ch.key_terms {
+            let term = corpus.term(*t);
+            let _ = write!(
+                terms,
+                "(name: {}, target: <{}>, def: [{}]), ",
+                string(&term.name),
+                term.anchor,
+                content(corpus, guide, &ch.slug, &strip_paragraphs(&term.definition))
+            );
+        }
+        w.raw(&format!(
+            "#cb-chapter(title: {}, anchor: {}, kind: {}, number: {num}, key-terms: ({terms}))\n\n",
+            string(&ch.title),
+            string(&ch.slug),
+            string(kind)
+        ));
+        w.events(&ch.body);
+        w.raw("\n\n");
+        // Key cases table.
+        let mut rows = String::new();
+        for c in &ch.key_cases {
+            let case = corpus.case(*c);
+            let target = markup::target_label(guide, corpus, crate::model::Authority::Case(*c));
+            let citation: Vec<oscola::Run> = oscola::case_table_entry(&case.info)
+                .into_iter()
+                .map(|mut r| {
+                    r.style = oscola::Style::Roman;
+                    r
+                })
+                .collect();
+            let citation_text = oscola::plain(&citation);
+            let citation_only = citation_text.strip_prefix(&case.info.name).unwrap_or(&citation_text).trim().to_owned();
+            let _ = write!(
+                rows,
+                "(name: [{}], citation: {}, principle: {}, target: <{target}>), ",
+                runs_markup(&[oscola::Run { text: case.info.name.clone(), style: oscola::Style::Italic }]),
+                escape::string(&citation_only),
+                escape::string(&case.summary)
+            );
+        }
+        w.raw(&format!("#cb-key-cases(({rows}))\n"));
+        if guide.options.case_summaries == CaseSummaries::ChapterEnd && !chapter_end[i].is_empty() {
+            w.raw("\n#cb-summaries-heading(level: 2)[Case summaries]\n");
+            for c in &chapter_end[i] {
+                w.raw(&case_summary(corpus, guide, &ch.slug, *c, 3));
+            }
+        }
+        let path = format!("{GEN_DIR}/chapters/{}.typ", ch.slug);
+        let _ = writeln!(main, "#include {}", string(&path));
+        let Writer { out, map, .. } = w;
+        g.add(path, out, map);
+    }
+
+    // Back matter: appendix of summaries, glossary.
+    let mut back = import;
+    let appendix = crate::render::appendix_cases(corpus, guide);
+    if !appendix.is_empty() {
+        back.push_str("#pagebreak(weak: true)\n#cb-summaries-heading(level: 1)[Case summaries]\n");
+        for c in appendix {
+            back.push_str(&case_summary(corpus, guide, "appendix", c, 2));
+        }
+    }
+    let mut entries = String::new();
+    for t in &guide.terms {
+        let term = corpus.term(*t);
+        let _ = write!(
+            entries,
+            "(name: {}, anchor: {}, def: [{}]), ",
+            string(&term.name),
+            string(&term.anchor),
+            content(corpus, guide, "glossary", &strip_paragraphs(&term.definition))
+        );
+    }
+    let _ = writeln!(back, "#cb-glossary(({entries}))");
+    g.add(format!("{GEN_DIR}/back.typ"), back, SourceMap::default());
+    let _ = writeln!(main, "#include {}", string(&format!("{GEN_DIR}/back.typ")));
+    g.add(main_path(), main, SourceMap::default());
+    g
+}
+
+/// A one-paragraph definition is inlined without its paragraph break.
+fn strip_paragraphs(events: &[crate::model::Event]) -> Vec<crate::model::Event> {
+    use crate::model::{Event, Tag};
+    let paras = events.iter().filter(|e| matches!(e, Event::Start(Tag::Paragraph))).count();
+    if paras == 1 && matches!(events.first(), Some(Event::Start(Tag::Paragraph))) && matches!(events.last(), Some(Event::End)) {
+        events[1..events.len() - 1].to_vec()
+    } else {
+        events.to_vec()
+    }
+}
+
+fn book_call(corpus: &Corpus, guide: &Guide) -> String {
+    let (lang, region) = match guide.options.language.split_once('-') {
+        Some((l, r)) => (l.to_ascii_lowercase(), Some(r.to_ascii_uppercase())),
+        None => (guide.options.language.to_ascii_lowercase(), None),
+    };
+    let paper = match guide.options.paper {
+        Paper::A4 => "a4",
+        Paper::A5 => "a5",
+        Paper::UsLetter => "us-letter",
+    };
+    let opt = |s: &Option<String>| s.as_deref().map(string).unwrap_or_else(|| "none".to_owned());
+    let authors: Vec<String> = guide.authors.iter().map(|a| string(a)).collect();
+    let mut keywords: Vec<String> = vec![string("law"), string("revision guide")];
+    keywords.extend(guide.chapters.iter().flat_map(|c| c.key_terms.iter()).map(|t| string(&corpus.term(*t).name)).take(20));
+    keywords.dedup();
+    let date = match guide.date {
+        Some(d) => format!("datetime(year: {}, month: {}, day: {})", d.year, d.month, d.day),
+        None => "none".to_owned(),
+    };
+    let date_text = guide.date.map(|d| string(&d.long())).unwrap_or_else(|| "none".to_owned());
+    format!(
+        "#show: cb-book.with(meta: (title: {}, subtitle: {}, edition: {}, authors: ({},), publisher: {}, description: {}, keywords: ({},), date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}), front: include {})\n",
+        string(&guide.title),
+        opt(&guide.subtitle),
+        opt(&guide.edition),
+        authors.join(", "),
+        opt(&corpus.publisher),
+        guide.description.as_deref().map(string).unwrap_or_else(|| string(&guide.title)),
+        keywords.join(", "),
+        string(&lang),
+        region.as_deref().map(string).unwrap_or_else(|| "none".to_owned()),
+        string(paper),
+        opt(&guide.options.font),
+        string(&format!("{GEN_DIR}/front.typ")),
+    )
+}
+
+fn labels(places: &[crate::model::CitePlace]) -> String {
+    let v: Vec<String> = places.iter().map(|p| format!("<{}>", p.anchor)).collect();
+    format!("({},)", v.join(", "))
+}
+
+fn table_of_cases(corpus: &Corpus, guide: &Guide) -> String {
+    let mut s = String::from("#cb-table-of-cases((");
+    for e in crate::render::table_of_cases(corpus, guide) {
+        let case = corpus.case(e.case);
+        let mut entry = oscola::case_table_entry(&case.info);
+        let name = oscola::case_table_name(&case.info.name);
+        // Case names are roman in the tables.
+        for r in &mut entry {
+            r.style = oscola::Style::Roman;
+        }
+        let _ = name;
+        let _ = write!(s, "(entry: [{}], anchor: {}, places: {}), ", runs_markup(&entry), string(&format!("toc-case-{}", case.id)), labels(&e.places));
+    }
+    s.push_str("))\n");
+    s
+}
+
+fn table_of_legislation(corpus: &Corpus, guide: &Guide) -> String {
+    let mut s = String::from("#cb-table-of-legislation((");
+    for (group, items) in crate::render::table_of_legislation(corpus, guide) {
+        let _ = write!(s, "(group: {}, items: (", string(group.heading()));
+        for item in items {
+            let inst = corpus.instrument(item.instrument);
+            let title = oscola::instrument_table_entry(&inst.info);
+            let mut provs = String::new();
+            for (p, places) in &item.provisions {
+                let _ = write!(provs, "(label: {}, places: {}), ", string(&p.display()), labels(places));
+            }
+            let _ = write!(
+                s,
+                "(title: [{}], anchor: {}, places: {}, provisions: ({provs})), ",
+                runs_markup(&title),
+                string(&format!("toc-leg-{}", inst.id)),
+                labels(&item.places)
+            );
+        }
+        s.push_str(")), ");
+    }
+    s.push_str("))\n");
+    s
+}
+
+fn case_summary(corpus: &Corpus, guide: &Guide, scope: &str, c: CaseIdx, level: u8) -> String {
+    let case = corpus.case(c);
+    let mut sections = String::new();
+    for sec in &case.sections {
+        let _ = write!(sections, "({}, [{}]), ", string(sec.kind.heading()), content(corpus, guide, &format!("{scope}-{}", case.id), &sec.body));
+    }
+    let full = oscola::case_full(&case.info, None);
+    let citation: Vec<oscola::Run> = full.into_iter().skip_while(|r| r.style == oscola::Style::Italic).collect();
+    format!(
+        "#cb-case-summary(level: {level}, anchor: {}, name: [{}], citation: [{}], sections: ({sections}))\n",
+        string(&format!("case-{}", case.id)),
+        runs_markup(&[oscola::Run { text: case.info.name.clone(), style: oscola::Style::Italic }]),
+        runs_markup(&citation),
+    )
+}

@@ -1,0 +1,197 @@
+//! Compiling a guide's generated Typst and exporting it: the PDF, the SVG of
+//! each diagram (for the EPUB), and the cover as PNG (the EPUB's cover image).
+//! Typst's diagnostics are mapped back to the Markdown (or the workspace's own
+//! template) that produced them, so no user ever sees a generated file name.
+
+use std::collections::BTreeMap;
+
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::syntax::FileId;
+use typst::WorldExt;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::world::CasebookWorld;
+use super::{Generated, GEN_DIR};
+use crate::config::PdfStandard as Standard;
+use crate::diag::{Diagnostic, Span};
+use crate::model::{Corpus, Diagram, Event, Guide};
+
+/// Where the template came from, for mapping errors inside it.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    /// The template text.
+    pub text: String,
+    /// The workspace's override file, when it is not the built-in one.
+    pub file: Option<crate::diag::SourceId>,
+}
+
+/// Maps Typst diagnostics to ours.
+pub struct Mapper<'a> {
+    generated: &'a Generated,
+    template: &'a TemplateSource,
+    /// Where to point when nothing better is known (the guide.toml).
+    fallback: Span,
+}
+
+impl<'a> Mapper<'a> {
+    /// A mapper for one guide's generated files.
+    pub fn new(generated: &'a Generated, template: &'a TemplateSource, fallback: Span) -> Self {
+        Mapper { generated, template, fallback }
+    }
+
+    /// Maps one Typst span (file + range) to a source span, if it is ours.
+    fn place(&self, world: &CasebookWorld, span: typst::syntax::DiagSpan) -> Option<Span> {
+        let id: FileId = span.id()?;
+        let range = world.range(span)?;
+        let vpath = id.get().vpath().get_with_slash().to_owned();
+        if vpath == super::template_path() {
+            return self.template.file.map(|f| Span::new(f, range));
+        }
+        let file = self.generated.files.get(&vpath)?;
+        if vpath.starts_with(&format!("{GEN_DIR}/chapters/")) {
+            return file.map.lookup(range.start).cloned();
+        }
+        None
+    }
+
+    /// Converts a Typst diagnostic.
+    pub fn convert(&self, world: &CasebookWorld, d: &SourceDiagnostic) -> Diagnostic {
+        // The first place in the trace (or the error itself) that maps to a user's file.
+        let mut span = self.place(world, d.span);
+        let mut via_trace = false;
+        if span.is_none() || span.as_ref().is_some_and(|s| s.range.is_empty() && s.range.start == 0) {
+            for t in &d.trace {
+                if let Some(s) = self.place(world, t.span.into()) {
+                    span = Some(s);
+                    via_trace = true;
+                    break;
+                }
+            }
+        }
+        let message = d.message.to_string();
+        let mut hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
+        if span.is_none() {
+            hints.push("the error arose while typesetting the guide's generated matter; check the template and the guide's settings".to_owned());
+        }
+        if via_trace && self.template.file.is_some() {
+            hints.push("the error arose inside the workspace's templates/guide.typ".to_owned());
+        }
+        let base = match d.severity {
+            TypstSeverity::Error => Diagnostic::error("typst", message),
+            TypstSeverity::Warning => Diagnostic::warning("typst", message),
+        };
+        let hint = if hints.is_empty() { "see the Typst documentation for this message".to_owned() } else { hints.join("; ") };
+        base.at_span(span.unwrap_or_else(|| self.fallback.clone())).label("while typesetting this").hint(hint)
+    }
+}
+
+/// A compiled guide.
+pub struct Compiled {
+    /// The laid-out document.
+    pub document: PagedDocument,
+    /// Typst's warnings, mapped.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compiles a guide. Errors are mapped diagnostics.
+pub fn compile(world: &CasebookWorld, mapper: &Mapper<'_>) -> Result<Compiled, Vec<Diagnostic>> {
+    let result = typst::compile::<PagedDocument>(world);
+    let warnings: Vec<Diagnostic> = result.warnings.iter().map(|w| mapper.convert(world, w)).collect();
+    match result.output {
+        Ok(document) => Ok(Compiled { document, warnings }),
+        Err(errors) => {
+            let mut v: Vec<Diagnostic> = errors.iter().map(|e| mapper.convert(world, e)).collect();
+            v.extend(warnings);
+            Err(v)
+        }
+    }
+}
+
+/// Exports the PDF: tagged, with a fixed identifier and timestamp (the
+/// edition date) so that the same sources give the same bytes.
+pub fn export(
+    world: &CasebookWorld,
+    mapper: &Mapper<'_>,
+    doc: &PagedDocument,
+    guide: &Guide,
+    publisher: Option<&str>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let standards = match guide.options.pdf_standard {
+        Some(Standard::Ua1) => vec![PdfStandard::Ua_1],
+        Some(Standard::A2b) => vec![PdfStandard::A_2b],
+        None => vec![],
+    };
+    let standards = PdfStandards::new(&standards).map_err(|e| {
+        vec![Diagnostic::error("pdf-standard", e.message().to_string()).at_span(guide.span.clone()).hint("choose one of: ua-1, a-2b")]
+    })?;
+    let date = guide.date.unwrap_or(crate::oscola::Date { year: 1980, month: 1, day: 1 });
+    let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
+    let options = PdfOptions {
+        ident: Smart::Custom(format!("{}/{}", publisher.unwrap_or(""), guide.id)),
+        creator: Smart::Custom(Some(format!("casebook {}", env!("CARGO_PKG_VERSION")))),
+        timestamp,
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(doc, &options).map_err(|errors| errors.iter().map(|e| mapper.convert(world, e)).collect())
+}
+
+/// The cover page as a PNG, for the EPUB's cover image.
+pub fn cover_png(doc: &PagedDocument) -> Option<Vec<u8>> {
+    let page = doc.pages().first()?;
+    let pixmap = typst_render::render(page, &typst_render::RenderOptions { pixel_per_pt: 2.0.into(), render_bleed: false });
+    pixmap.encode_png().ok()
+}
+
+/// Every diagram of a guide drawn by the template, each on a page of its
+/// own size, exported as SVG, by `Diagram::number`.
+pub fn diagram_svgs(
+    root: &std::path::Path,
+    corpus: &Corpus,
+    guide: &Guide,
+    template: &TemplateSource,
+) -> Result<BTreeMap<usize, String>, Vec<Diagnostic>> {
+    let mut diagrams: Vec<&Diagram> = Vec::new();
+    for ch in &guide.chapters {
+        collect_diagrams(&ch.body, &mut diagrams);
+    }
+    let _ = corpus;
+    if diagrams.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut main = format!("#import {}: *\n", super::escape::string(&super::template_path()));
+    main.push_str("#set page(width: auto, height: auto, margin: 4pt, header: none, footer: none, numbering: none)\n#set text(font: (\"Inter\", \"Libertinus Serif\"))\n#show figure.caption: none\n");
+    for (i, d) in diagrams.iter().enumerate() {
+        if i > 0 {
+            main.push_str("#pagebreak()\n");
+        }
+        // Diagrams are drawn at their natural size: no page to fit.
+        main.push_str(&super::markup::diagram_call(d, None).replacen("#cb-diagram(", "#cb-diagram-natural(", 1));
+        main.push('\n');
+    }
+    let mut files = BTreeMap::new();
+    files.insert(super::template_path(), template.text.clone());
+    files.insert(super::main_path(), main);
+    let world = CasebookWorld::new(root, files, guide.date);
+    let generated = Generated::default();
+    let mapper = Mapper::new(&generated, template, guide.span.clone());
+    let compiled = compile(&world, &mapper)?;
+    let pages = compiled.document.pages();
+    let mut out = BTreeMap::new();
+    for (d, page) in diagrams.iter().zip(pages) {
+        out.insert(d.number, typst_svg::svg(page, &typst_svg::SvgOptions::default()));
+    }
+    Ok(out)
+}
+
+fn collect_diagrams<'a>(events: &'a [Event], out: &mut Vec<&'a Diagram>) {
+    for e in events {
+        if let Event::Diagram(d) = e {
+            out.push(d);
+        }
+    }
+}
