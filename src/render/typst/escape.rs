@@ -48,6 +48,15 @@ pub fn label(s: &str) -> String {
     out
 }
 
+/// A Typst array of already-written items: `()`, `(a,)`, `(a, b)`.
+pub fn array<S: AsRef<str>>(items: &[S]) -> String {
+    match items.len() {
+        0 => "()".to_owned(),
+        1 => format!("({},)", items[0].as_ref()),
+        _ => format!("({})", items.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// A float printed compactly and deterministically (two decimals, no trailing zeros).
 pub fn num(f: f64) -> String {
     let f = if f.is_finite() { f } else { 0.0 };
@@ -80,6 +89,13 @@ mod tests {
         assert_eq!(label("ch01-intro--a.b:c"), "ch01-intro--a.b:c");
         assert_eq!(label("a b/c"), "a-b-c");
         assert_eq!(label(""), "x");
+    }
+
+    #[test]
+    fn arrays() {
+        assert_eq!(array::<&str>(&[]), "()");
+        assert_eq!(array(&["a"]), "(a,)");
+        assert_eq!(array(&["a", "b"]), "(a, b)");
     }
 
     #[test]

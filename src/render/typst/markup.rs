@@ -215,7 +215,7 @@ impl<'a> Writer<'a> {
                         Align::Right => "right",
                     })
                     .collect();
-                self.raw(&format!("#cb-table(columns: {}, align: ({},), ", aligns.len().max(1), align.join(", ")));
+                self.raw(&format!("#cb-table(columns: {}, align: {}, ", aligns.len().max(1), escape::array(&align)));
                 self.stack.push(Open::Table);
             }
             Tag::TableHead => {
@@ -352,7 +352,7 @@ impl<'a> Writer<'a> {
     pub fn case_aside(&mut self, ci: crate::model::CaseIdx) {
         let case = self.corpus.case(ci);
         let full = crate::oscola::case_full(&case.info, None);
-        let citation: Vec<Run> = full.into_iter().skip_while(|r| r.style == Style::Italic).collect();
+        let citation = trim_runs(full.into_iter().skip_while(|r| r.style == Style::Italic).collect());
         self.raw(&format!("#cb-aside-citation[{}]\n\n", runs_markup(&citation)));
         for s in &case.sections {
             if matches!(s.kind, crate::model::CaseSectionKind::Held | crate::model::CaseSectionKind::Principle) {
@@ -395,7 +395,9 @@ impl<'a> Writer<'a> {
 
     fn image(&mut self, img: &Image) {
         self.mark(&img.span);
-        self.raw(&format!("#cb-image({}, alt: {})", escape::string(&format!("/{}", img.path)), escape::string(&img.alt)));
+        // The image element is made here, in the chapter's file, so that a
+        // decoding error points at this spot (and so at the Markdown).
+        self.raw(&format!("#cb-image(image({}, alt: {}))", escape::string(&format!("/{}", img.path)), escape::string(&img.alt)));
     }
 
     fn diagram(&mut self, d: &Diagram) {
@@ -440,7 +442,7 @@ pub fn diagram_call(d: &Diagram, width: Option<f64>) -> String {
             Shape::Decision => "decision",
         };
         let lines: Vec<String> = n.lines.iter().map(|l| escape::string(l)).collect();
-        s.push_str(&format!("(x: {}, y: {}, w: {}, h: {}, shape: \"{shape}\", lines: ({},)), ", num(n.x), num(n.y), num(n.width), num(n.height), lines.join(", ")));
+        s.push_str(&format!("(x: {}, y: {}, w: {}, h: {}, shape: \"{shape}\", lines: {}), ", num(n.x), num(n.y), num(n.width), num(n.height), escape::array(&lines)));
     }
     s.push_str("), edges: (");
     for e in &lay.edges {
@@ -454,11 +456,11 @@ pub fn diagram_call(d: &Diagram, width: Option<f64>) -> String {
         let label = match &e.label {
             Some(l) => {
                 let lines: Vec<String> = l.lines.iter().map(|t| escape::string(t)).collect();
-                format!("(x: {}, y: {}, w: {}, h: {}, lines: ({},))", num(l.x), num(l.y), num(l.width), num(l.height), lines.join(", "))
+                format!("(x: {}, y: {}, w: {}, h: {}, lines: {})", num(l.x), num(l.y), num(l.width), num(l.height), escape::array(&lines))
             }
             None => "none".to_owned(),
         };
-        s.push_str(&format!("(kind: \"{kind}\", points: ({},), label: {label}), ", pts.join(", ")));
+        s.push_str(&format!("(kind: \"{kind}\", points: {}, label: {label}), ", escape::array(&pts)));
     }
     s.push_str("))");
     s
@@ -466,6 +468,20 @@ pub fn diagram_call(d: &Diagram, width: Option<f64>) -> String {
 
 fn opt_string(s: Option<&str>) -> String {
     s.map(escape::string).unwrap_or_else(|| "none".to_owned())
+}
+
+/// Runs without leading white space.
+pub fn trim_runs(mut runs: Vec<Run>) -> Vec<Run> {
+    while let Some(first) = runs.first_mut() {
+        let t = first.text.trim_start().to_owned();
+        if t.is_empty() {
+            runs.remove(0);
+        } else {
+            first.text = t;
+            break;
+        }
+    }
+    runs
 }
 
 /// OSCOLA runs as markup: italic runs in `#emph[…]`.

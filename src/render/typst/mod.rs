@@ -213,14 +213,14 @@ fn book_call(corpus: &Corpus, guide: &Guide) -> String {
     };
     let date_text = guide.date.map(|d| string(&d.long())).unwrap_or_else(|| "none".to_owned());
     format!(
-        "#show: cb-book.with(meta: (title: {}, subtitle: {}, edition: {}, authors: ({},), publisher: {}, description: {}, keywords: ({},), date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}), front: include {})\n",
+        "#show: cb-book.with(meta: (title: {}, subtitle: {}, edition: {}, authors: {}, publisher: {}, description: {}, keywords: {}, date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}), front: include {})\n",
         string(&guide.title),
         opt(&guide.subtitle),
         opt(&guide.edition),
-        authors.join(", "),
+        escape::array(&authors),
         opt(&corpus.publisher),
         guide.description.as_deref().map(string).unwrap_or_else(|| string(&guide.title)),
-        keywords.join(", "),
+        escape::array(&keywords),
         string(&lang),
         region.as_deref().map(string).unwrap_or_else(|| "none".to_owned()),
         string(paper),
@@ -231,7 +231,7 @@ fn book_call(corpus: &Corpus, guide: &Guide) -> String {
 
 fn labels(places: &[crate::model::CitePlace]) -> String {
     let v: Vec<String> = places.iter().map(|p| format!("<{}>", p.anchor)).collect();
-    format!("({},)", v.join(", "))
+    escape::array(&v)
 }
 
 fn table_of_cases(corpus: &Corpus, guide: &Guide) -> String {
@@ -283,7 +283,7 @@ fn case_summary(corpus: &Corpus, guide: &Guide, scope: &str, c: CaseIdx, level: 
         let _ = write!(sections, "({}, [{}]), ", string(sec.kind.heading()), content(corpus, guide, &format!("{scope}-{}", case.id), &sec.body));
     }
     let full = oscola::case_full(&case.info, None);
-    let citation: Vec<oscola::Run> = full.into_iter().skip_while(|r| r.style == oscola::Style::Italic).collect();
+    let citation = markup::trim_runs(full.into_iter().skip_while(|r| r.style == oscola::Style::Italic).collect());
     format!(
         "#cb-case-summary(level: {level}, anchor: {}, name: [{}], citation: [{}], sections: ({sections}))\n",
         string(&format!("case-{}", case.id)),

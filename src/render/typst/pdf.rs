@@ -195,3 +195,52 @@ fn collect_diagrams<'a>(events: &'a [Event], out: &mut Vec<&'a Diagram>) {
         }
     }
 }
+
+/// The text a document shows, in reading order within each frame (runs
+/// joined as laid out; lines and pages separated by a space). For tests.
+pub fn plain_text(doc: &PagedDocument) -> String {
+    fn walk(frame: &typst::layout::Frame, out: &mut String) {
+        for (_, item) in frame.items() {
+            match item {
+                typst::layout::FrameItem::Group(g) => walk(&g.frame, out),
+                typst::layout::FrameItem::Text(t) => {
+                    // The text each glyph cluster shows (a cluster split over
+                    // several glyphs or fonts is counted once).
+                    let mut last: Option<std::ops::Range<usize>> = None;
+                    for g in &t.glyphs {
+                        let r = g.range();
+                        let seen = last.as_ref().is_some_and(|l| l.start <= r.start && r.end <= l.end);
+                        if !seen {
+                            if let Some(s) = t.text.get(r.clone()) {
+                                out.push_str(s);
+                            }
+                            last = Some(r);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    for page in doc.pages() {
+        walk(&page.frame, &mut out);
+        out.push(' ');
+    }
+    out
+}
+
+/// Compiles a snippet of generated body markup against the built-in template's
+/// functions on a plain page (no cover or running heads). For tests of the writer.
+pub fn compile_snippet(root: &std::path::Path, body: &str) -> Result<PagedDocument, String> {
+    let mut main = format!("#import {}: *\n", super::escape::string(&super::template_path()));
+    main.push_str("#set page(width: 12cm, height: auto, margin: 1cm, header: none, footer: none)\n#set text(font: (\"Libertinus Serif\",), hyphenate: false)\n#set par(justify: false)\n");
+    main.push_str(body);
+    let mut files = BTreeMap::new();
+    files.insert(super::template_path(), super::DEFAULT_TEMPLATE.to_owned());
+    files.insert(super::main_path(), main);
+    let world = CasebookWorld::new(root, files, None);
+    typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|e| e.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; "))
+}
