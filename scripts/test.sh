@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# The project's test command: installs what the tests need, then runs every
-# test in release mode (unoptimised Typst is 15-20x slower, so tests run in
-# release). CI runs exactly this through .ci/run.
+# The project's test command (what CI runs through .ci/run). It installs what
+# the tests need, then runs every test in release mode (unoptimised Typst is
+# 15-20x slower). A test whose tool is missing fails; nothing is skipped.
+#
+#   poppler-utils, qpdf   Debian packages: PDF checks (pdfinfo, pdftotext, qpdf --check)
+#   EPUBCheck, Ace        scripts/validators.sh (pinned; Java and Chromium from Debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# insta must never write new snapshots in CI: a changed output fails the test.
+missing=()
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "test.sh: installing ${missing[*]} with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ -f scripts/validators.sh ]; then
+    bash scripts/validators.sh
+fi
+
+# insta must never write new snapshots here: a changed output fails its test.
 export INSTA_UPDATE=no
 cargo test --release --locked "$@"
