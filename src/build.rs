@@ -104,31 +104,53 @@ pub fn template(ws: &Workspace) -> TemplateSource {
     }
 }
 
-/// Checks that the manifest's font family exists.
-fn check_font(ws: &Workspace, guide: &Guide, families: &[String], diags: &mut Diagnostics) -> bool {
-    let Some(font) = &guide.options.font else { return true };
-    if families.iter().any(|f| f.eq_ignore_ascii_case(font)) {
-        return true;
-    }
-    let text = &ws.db.get(guide.span.file).text;
-    let (file, at) = match text.find("font") {
-        Some(i) => (guide.span.file, i..i + 4),
-        None => {
-            let m = &ws.db.get(ws.manifest_file).text;
-            (ws.manifest_file, m.find("font").map_or(0..0, |i| i..i + 4))
+/// The span of a `font = …` key in a TOML file, if there is one.
+fn font_key(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let lead = line.len() - trimmed.len();
+        for key in ["font", "pdf.font"] {
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(offset + lead..offset + lead + key.len());
+                }
+            }
         }
-    };
-    let hint = match crate::diag::nearest(font, families.iter().map(String::as_str)) {
-        Some(n) => format!("did you mean `{n}`? available: {}; add .ttf/.otf files to the workspace's fonts/ folder for others", families.join(", ")),
-        None => format!("available: {}; add .ttf/.otf files to the workspace's fonts/ folder for others", families.join(", ")),
-    };
-    diags.push(
-        Diagnostic::error("missing-font", format!("font family `{font}` is not available"))
-            .at(file, at)
-            .label("no such font")
-            .hint(hint),
-    );
-    false
+        offset += line.len();
+    }
+    None
+}
+
+/// Checks that every guide's font family exists (built-in or in the
+/// workspace's `fonts/`); a missing one is an error at the `font` key.
+pub fn check_fonts(ws: &Workspace, corpus: &Corpus, diags: &mut Diagnostics) {
+    let wanted: Vec<&Guide> = corpus.guides.iter().filter(|g| g.options.font.is_some()).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let families = typ::world::font_families(&ws.root);
+    for guide in wanted {
+        let Some(font) = &guide.options.font else { continue };
+        if families.iter().any(|f| f.eq_ignore_ascii_case(font)) {
+            continue;
+        }
+        let own = &ws.db.get(guide.span.file).text;
+        let (file, at) = match font_key(own) {
+            Some(r) => (guide.span.file, r),
+            None => (ws.manifest_file, font_key(&ws.db.get(ws.manifest_file).text).unwrap_or(0..0)),
+        };
+        let hint = match crate::diag::nearest(font, families.iter().map(String::as_str)) {
+            Some(n) => format!("did you mean `{n}`? available: {}; add .ttf/.otf files to the workspace's fonts/ folder for others", families.join(", ")),
+            None => format!("available: {}; add .ttf/.otf files to the workspace's fonts/ folder for others", families.join(", ")),
+        };
+        diags.push(
+            Diagnostic::error("missing-font", format!("font family `{font}` is not available"))
+                .at(file, at)
+                .label("no such font")
+                .hint(hint),
+        );
+    }
 }
 
 /// Builds the selected guides. Diagnostics go to `diags`.
@@ -160,7 +182,6 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
             None => global_error = true,
         }
     }
-    let families = typ::world::font_families(&ws.root);
     let template = template(ws);
     let mut report = BuildReport::default();
     let mut new_diags = Vec::new();
@@ -170,8 +191,7 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
         }
         let files = guide_files(ws, corpus, guide);
         let mut local = Diagnostics::new();
-        let font_ok = check_font(ws, guide, &families, &mut local);
-        if global_error || !font_ok || files.iter().any(|f| bad_files.contains(f)) {
+        if global_error || files.iter().any(|f| bad_files.contains(f)) {
             report.failed.push(guide.id.clone());
             log(&format!("skipped {}: it has errors", guide.id));
             diags_extend(&mut new_diags, local);
@@ -188,6 +208,21 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
                     }
                     log(&format!("typeset {} ({pages} pages) in {:.2} s", guide.id, started.elapsed().as_secs_f64()));
                     outputs.push((out_dir.join(format!("{}.pdf", guide.id)), bytes));
+                }
+                Err(errors) => {
+                    ok = false;
+                    for e in errors {
+                        local.push(e);
+                    }
+                }
+            }
+        }
+        if ok && opts.formats.contains(&Format::Epub) {
+            let started = Instant::now();
+            match render_epub(ws, corpus, guide, &template) {
+                Ok(bytes) => {
+                    log(&format!("packaged {} EPUB in {:.2} s", guide.id, started.elapsed().as_secs_f64()));
+                    outputs.push((out_dir.join(format!("{}.epub", guide.id)), bytes));
                 }
                 Err(errors) => {
                     ok = false;
@@ -238,5 +273,38 @@ pub fn render_pdf(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &Tem
     let compiled = typ::pdf::compile(&world, &mapper)?;
     let pages = compiled.document.pages().len();
     let bytes = typ::pdf::export(&world, &mapper, &compiled.document, guide, corpus.publisher.as_deref())?;
-    Ok((bytes, compiled.warnings, pages))
+    let mut warnings = generated.warnings.clone();
+    warnings.extend(compiled.warnings);
+    Ok((bytes, warnings, pages))
+}
+
+/// The EPUB's stylesheet: the workspace's `templates/epub.css`, or the built-in one.
+pub fn epub_css(ws: &Workspace) -> &str {
+    match ws.templates.get("epub.css") {
+        Some(id) => &ws.db.get(*id).text,
+        None => crate::render::epub::DEFAULT_CSS,
+    }
+}
+
+/// Renders one guide's EPUB: the cover image and the diagrams come from Typst
+/// (the same template and layout as the PDF), the rest from the EPUB writer.
+pub fn render_epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    use crate::render::epub::{build_epub, EpubAssets, EpubOptions};
+    let cover = typ::generate_cover(corpus, guide, &template.text);
+    let files: BTreeMap<String, String> = cover.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
+    let world = CasebookWorld::new(&ws.root, files, guide.date);
+    let mapper = Mapper::new(&cover, template, guide.span.clone());
+    let compiled = typ::pdf::compile(&world, &mapper)?;
+    let assets = EpubAssets {
+        cover_png: typ::pdf::cover_png(&compiled.document),
+        diagrams: typ::pdf::diagram_svgs(&ws.root, corpus, guide, template)?,
+    };
+    let opts = EpubOptions {
+        css: epub_css(ws),
+        date: guide.date.unwrap_or(crate::oscola::Date { year: 1980, month: 1, day: 1 }),
+        publisher: corpus.publisher.as_deref(),
+    };
+    build_epub(corpus, guide, &assets, &opts).map_err(|e| {
+        vec![Diagnostic::error("epub", e.to_string()).at_span(guide.span.clone()).hint("check that every image the guide uses can be read")]
+    })
 }

@@ -93,6 +93,7 @@ pub fn load(args: &SourceArgs) -> Result<(workspace::Workspace, Corpus, Diagnost
     let root = locate(args.dir.as_deref())?;
     let opts = ResolveOptions { source_date: source_date_epoch()? };
     let (ws, corpus, mut diags) = resolve::check(&root, &opts)?;
+    crate::build::check_fonts(&ws, &corpus, &mut diags);
     if args.strict {
         diags.promote_warnings();
     }

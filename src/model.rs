@@ -544,6 +544,9 @@ pub struct Callout {
     pub step: Option<u32>,
     /// For `definition`: the term defined.
     pub term: Option<TermIdx>,
+    /// For `case` and `statute`: an anchor unique in the guide, listed in the
+    /// tables of authorities as a place the authority is cited.
+    pub anchor: Option<String>,
 }
 
 /// The other column of a `case` or `statute` callout.

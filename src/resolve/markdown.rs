@@ -302,7 +302,7 @@ impl<'a, 'd> Converter<'a, 'd> {
                 });
                 self.stack.push(Frame::Quote { at, first_child_seen: false, kind });
                 if let Some(k) = kind {
-                    self.out.events[at] = Event::Start(Tag::Callout(Callout { kind: k, title: String::new(), target: None, step: None, term: None }));
+                    self.out.events[at] = Event::Start(Tag::Callout(Callout { kind: k, title: String::new(), target: None, step: None, term: None, anchor: None }));
                 }
             }
             MdTag::CodeBlock(kind) => {
@@ -510,7 +510,7 @@ impl<'a, 'd> Converter<'a, 'd> {
             self.steps += 1;
             self.steps
         });
-        self.settle_quote(Some(Callout { kind, title, target, step, term: None }));
+        self.settle_quote(Some(Callout { kind, title, target, step, term: None, anchor: None }));
         // Whatever follows the header line in the same paragraph is body text.
         let mut after_break = false;
         for (ev, r) in held {

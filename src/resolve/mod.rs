@@ -109,7 +109,31 @@ pub fn resolve(ws: &Workspace, opts: &ResolveOptions, diags: &mut Diagnostics) -
         }
     }
 
-    let terms = collect_terms(ws, &lookup, &chapters, diags);
+    let mut terms = collect_terms(ws, &lookup, &chapters, diags);
+    // Citations inside case summaries, provisions and definitions are printed
+    // in full wherever they appear (they are not places in a chapter).
+    let mut cases = cases;
+    let mut instruments = instruments;
+    {
+        let form = |events: &mut Vec<Event>, cases: &[Case], instruments: &[Instrument]| fill_full_forms(events, cases, instruments);
+        for ci in 0..cases.len() {
+            let mut secs = std::mem::take(&mut cases[ci].sections);
+            for s in &mut secs {
+                form(&mut s.body, &cases, &instruments);
+            }
+            cases[ci].sections = secs;
+        }
+        for ii in 0..instruments.len() {
+            let mut provs = std::mem::take(&mut instruments[ii].provisions);
+            for p in &mut provs {
+                form(&mut p.body, &cases, &instruments);
+            }
+            instruments[ii].provisions = provs;
+        }
+        for t in &mut terms {
+            form(&mut t.definition, &cases, &instruments);
+        }
+    }
     let term_index: BTreeMap<String, TermIdx> =
         terms.iter().enumerate().map(|(i, t)| (t.name.to_lowercase(), TermIdx(i))).collect();
 
@@ -850,10 +874,22 @@ impl ChapterCtx<'_, '_> {
                             }
                             stack.push(false);
                         }
-                        Tag::Callout(Callout { target: Some(crate::model::CalloutTarget::Case(c)), .. }) => {
-                            if !key_cases.contains(c) {
-                                key_cases.push(*c);
+                        Tag::Callout(Callout { target: Some(target), anchor, .. }) => {
+                            // A case or statute set beside the text is a place it is cited.
+                            anchor_no += 1;
+                            let name = format!("cite-{}-{}", self.chapter + 1, anchor_no);
+                            match target {
+                                crate::model::CalloutTarget::Case(c) => {
+                                    if !key_cases.contains(c) {
+                                        key_cases.push(*c);
+                                    }
+                                    self.record(Authority::Case(*c), &None, &name);
+                                }
+                                crate::model::CalloutTarget::Provision(i, p) => {
+                                    self.record(Authority::Instrument(*i), &p.clone().map(Locator::Provision), &name);
+                                }
                             }
+                            *anchor = Some(name);
                             stack.push(false);
                         }
                         _ => stack.push(false),
@@ -994,6 +1030,27 @@ impl ChapterCtx<'_, '_> {
             .find(|(p, f, _)| p == path && f.as_deref().unwrap_or("") == frag)
             .map(|(_, _, s)| s.clone())
             .unwrap_or_else(|| Span::new(self.file, 0..0))
+    }
+}
+
+/// Gives every citation in `events` its full OSCOLA form (no anchor: such
+/// citations are not places in a chapter).
+fn fill_full_forms(events: &mut [Event], cases: &[Case], instruments: &[Instrument]) {
+    for e in events {
+        if let Event::Cite(c) = e {
+            for item in &mut c.items {
+                item.text = match item.authority {
+                    Authority::Case(ci) => oscola::case_full(&cases[ci.0].info, item.locator.as_ref()),
+                    Authority::Instrument(ii) => {
+                        let prov = match &item.locator {
+                            Some(Locator::Provision(p)) => Some(p),
+                            _ => None,
+                        };
+                        oscola::instrument_full(&instruments[ii.0].info, prov)
+                    }
+                };
+            }
+        }
     }
 }
 

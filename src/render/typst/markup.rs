@@ -47,6 +47,8 @@ pub struct Writer<'a> {
     notes: BTreeMap<String, Vec<Event>>,
     /// Footnote labels already printed (later references reuse the number).
     notes_printed: std::collections::BTreeSet<String>,
+    /// Problems found while writing (a diagram too large to read, say).
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 /// What an open container needs at its end.
@@ -58,6 +60,8 @@ enum Open {
     DefTerm,
     DefDetails,
     Skip,
+    /// A block whose label (a citation anchor) follows its closing bracket.
+    Labelled(Option<String>),
 }
 
 /// How a cited authority is linked.
@@ -81,6 +85,7 @@ impl<'a> Writer<'a> {
             stack: Vec::new(),
             notes: BTreeMap::new(),
             notes_printed: Default::default(),
+            warnings: Vec::new(),
         }
     }
 
@@ -287,6 +292,10 @@ impl<'a> Writer<'a> {
     fn end(&mut self) {
         match self.stack.pop() {
             Some(Open::Close(s)) => self.raw(s),
+            Some(Open::Labelled(label)) => match label {
+                Some(l) => self.raw(&format!("] <{l}>\n\n")),
+                None => self.raw("]\n\n"),
+            },
             Some(Open::Heading(label)) => self.raw(&format!("] <{label}>\n\n")),
             Some(Open::Table) => self.raw(")\n\n"),
             Some(Open::DefList { item_open, .. }) => {
@@ -315,7 +324,7 @@ impl<'a> Writer<'a> {
                     runs_markup(&[Run { text: case.info.name.clone(), style: Style::Italic }]),
                     w.out
                 ));
-                self.stack.push(Open::Close("]\n\n"));
+                self.stack.push(Open::Labelled(c.anchor.clone()));
             }
             Some(CalloutTarget::Provision(ii, prov)) => {
                 let inst = self.corpus.instrument(*ii);
@@ -339,7 +348,7 @@ impl<'a> Writer<'a> {
                 };
                 let target = target_label(self.guide, self.corpus, Authority::Instrument(*ii));
                 self.raw(&format!("#cb-side(kind: \"statute\", heading: [{}], target: <{target}>, aside: [{}])[", escape::text(&heading), w.out));
-                self.stack.push(Open::Close("]\n\n"));
+                self.stack.push(Open::Labelled(c.anchor.clone()));
             }
             None => {
                 self.raw(&format!("#cb-callout({}{title}{step})[", escape::string(c.kind.name())));
@@ -382,7 +391,11 @@ impl<'a> Writer<'a> {
                 self.raw(&escape::text("; "));
             }
             let target = target_label(self.guide, self.corpus, item.authority);
-            self.raw(&format!("#link(<{target}>)[{}]<{}>", runs_markup(&item.text), item.anchor));
+            if item.anchor.is_empty() {
+                self.raw(&format!("#link(<{target}>)[{}]", runs_markup(&item.text)));
+            } else {
+                self.raw(&format!("#link(<{target}>)[{}]<{}>", runs_markup(&item.text), item.anchor));
+            }
         }
         if c.footnote.is_some() {
             let notes: Vec<String> = c.items.iter().filter_map(|i| i.note.as_ref()).map(|n| runs_markup(n)).collect();
@@ -403,28 +416,56 @@ impl<'a> Writer<'a> {
     fn diagram(&mut self, d: &Diagram) {
         self.mark(&d.span);
         self.block_gap();
-        self.raw(&diagram_call(d, Some(super::text_width(self.guide.options.paper))));
+        let page = super::text_area(self.guide.options.paper);
+        let (call, scale) = diagram_call_scaled(d, Some(page));
+        if scale < MIN_LEGIBLE_SCALE {
+            self.warnings.push(
+                crate::diag::Diagnostic::warning("diagram-too-large", format!("the flowchart must be shrunk to {:.0} % to fit the page, so its labels will be hard to read", scale * 100.0))
+                    .at_span(d.span.clone())
+                    .label("too large for the page")
+                    .hint("split it into smaller flowcharts, or shorten its labels"),
+            );
+        }
+        self.raw(&call);
         self.raw("\n\n");
     }
 }
 
-/// Smallest scale at which a flowchart's labels stay readable on the page.
+/// Smallest scale at which a flowchart keeps its author's direction: below
+/// it, a left-to-right chart is laid out top-down if that shrinks it less.
 const MIN_READABLE_SCALE: f64 = 0.8;
 
+/// Below this scale the labels are too small to read (about 5 pt): a warning.
+const MIN_LEGIBLE_SCALE: f64 = 0.55;
+
+/// Share of the page height a diagram may take (it must match `cb-diagram`).
+const MAX_DIAGRAM_HEIGHT: f64 = 0.7;
+
 /// The `#cb-diagram(…)` call for a diagram: its layout as data, drawn by the
-/// template. With a page `width` (pt), a left-to-right chart that would have to
-/// shrink below a readable size is laid out top-down instead.
-pub fn diagram_call(d: &Diagram, width: Option<f64>) -> String {
+/// template.
+pub fn diagram_call(d: &Diagram, area: Option<(f64, f64)>) -> String {
+    diagram_call_scaled(d, area).0
+}
+
+/// The call, and the scale the template will apply to fit `area` (text width
+/// and page height in pt). A left-to-right chart that would have to shrink
+/// below a readable size is laid out top-down when that shrinks it less.
+pub fn diagram_call_scaled(d: &Diagram, area: Option<(f64, f64)>) -> (String, f64) {
     let opts = LayoutOptions::default();
     let mut lay = diagram::layout(&d.graph, &opts);
-    if let Some(w) = width {
+    let scale_of = |l: &diagram::Layout, (w, h): (f64, f64)| (w / l.width.max(1.0)).min(MAX_DIAGRAM_HEIGHT * h / l.height.max(1.0)).min(1.0);
+    let mut scale = 1.0;
+    if let Some(area) = area {
+        scale = scale_of(&lay, area);
         let horizontal = matches!(d.graph.direction, diagram::Direction::LeftRight | diagram::Direction::RightLeft);
-        if horizontal && lay.width * MIN_READABLE_SCALE > w {
+        if horizontal && scale < MIN_READABLE_SCALE {
             let mut g = d.graph.clone();
             g.direction = diagram::Direction::TopDown;
             let vertical = diagram::layout(&g, &opts);
-            if vertical.width < lay.width {
+            let vs = scale_of(&vertical, area);
+            if vs > scale {
                 lay = vertical;
+                scale = vs;
             }
         }
     }
@@ -463,7 +504,7 @@ pub fn diagram_call(d: &Diagram, width: Option<f64>) -> String {
         s.push_str(&format!("(kind: \"{kind}\", points: {}, label: {label}), ", escape::array(&pts)));
     }
     s.push_str("))");
-    s
+    (s, scale)
 }
 
 fn opt_string(s: Option<&str>) -> String {

@@ -39,6 +39,8 @@ pub struct GeneratedFile {
 pub struct Generated {
     /// `/__casebook__/main.typ`, chapters, front, back, template.
     pub files: BTreeMap<String, GeneratedFile>,
+    /// Problems the writer found (diagrams too large to read).
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 impl Generated {
@@ -47,14 +49,15 @@ impl Generated {
     }
 }
 
-/// The width of the text block in points for a paper size; it must match the
-/// margins of `templates/guide.typ` (A4 and US letter: 2.3 cm each side; A5: 1.6 cm).
-pub fn text_width(paper: Paper) -> f64 {
+/// The width of the text block and the page height, in points, for a paper
+/// size; the margins must match `templates/guide.typ` (A4 and US letter:
+/// 2.3 cm each side; A5: 1.6 cm).
+pub fn text_area(paper: Paper) -> (f64, f64) {
     const CM: f64 = 72.0 / 2.54;
     match paper {
-        Paper::A4 => 595.28 - 2.0 * 2.3 * CM,
-        Paper::A5 => 419.53 - 2.0 * 1.6 * CM,
-        Paper::UsLetter => 612.0 - 2.0 * 2.3 * CM,
+        Paper::A4 => (595.28 - 2.0 * 2.3 * CM, 841.89),
+        Paper::A5 => (419.53 - 2.0 * 1.6 * CM, 595.28),
+        Paper::UsLetter => (612.0 - 2.0 * 2.3 * CM, 792.0),
     }
 }
 
@@ -83,7 +86,7 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
     // Chapters.
     let chapter_end = crate::render::chapter_end_cases(guide);
     let mut main = import.clone();
-    main.push_str(&book_call(corpus, guide));
+    main.push_str(&book_call(corpus, guide, &format!("include {}", string(&format!("{GEN_DIR}/front.typ")))));
     let mut number = 0;
     for (i, ch) in guide.chapters.iter().enumerate() {
         let mut w = Writer::new(corpus, guide, &ch.slug);
@@ -150,7 +153,8 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
         }
         let path = format!("{GEN_DIR}/chapters/{}.typ", ch.slug);
         let _ = writeln!(main, "#include {}", string(&path));
-        let Writer { out, map, .. } = w;
+        let Writer { out, map, warnings, .. } = w;
+        g.warnings.extend(warnings);
         g.add(path, out, map);
     }
 
@@ -192,7 +196,19 @@ fn strip_paragraphs(events: &[crate::model::Event]) -> Vec<crate::model::Event> 
     }
 }
 
-fn book_call(corpus: &Corpus, guide: &Guide) -> String {
+/// The sources of the cover alone (with the title page and an empty contents
+/// after it): what the EPUB's cover image is rendered from, without
+/// typesetting the whole guide.
+pub fn generate_cover(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
+    let mut g = Generated::default();
+    g.add(template_path(), template.to_owned(), SourceMap::default());
+    let mut main = format!("#import {}: *\n", string(&template_path()));
+    main.push_str(&book_call(corpus, guide, "none"));
+    g.add(main_path(), main, SourceMap::default());
+    g
+}
+
+fn book_call(corpus: &Corpus, guide: &Guide, front: &str) -> String {
     let (lang, region) = match guide.options.language.split_once('-') {
         Some((l, r)) => (l.to_ascii_lowercase(), Some(r.to_ascii_uppercase())),
         None => (guide.options.language.to_ascii_lowercase(), None),
@@ -213,7 +229,7 @@ fn book_call(corpus: &Corpus, guide: &Guide) -> String {
     };
     let date_text = guide.date.map(|d| string(&d.long())).unwrap_or_else(|| "none".to_owned());
     format!(
-        "#show: cb-book.with(meta: (title: {}, subtitle: {}, edition: {}, authors: {}, publisher: {}, description: {}, keywords: {}, date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}), front: include {})\n",
+        "#show: cb-book.with(meta: (title: {}, subtitle: {}, edition: {}, authors: {}, publisher: {}, description: {}, keywords: {}, date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}), front: {front})\n",
         string(&guide.title),
         opt(&guide.subtitle),
         opt(&guide.edition),
@@ -225,7 +241,6 @@ fn book_call(corpus: &Corpus, guide: &Guide) -> String {
         region.as_deref().map(string).unwrap_or_else(|| "none".to_owned()),
         string(paper),
         opt(&guide.options.font),
-        string(&format!("{GEN_DIR}/front.typ")),
     )
 }
 

@@ -1,0 +1,1277 @@
+//! End-to-end tests of the PDF edition: `casebook build --format pdf`, checked
+//! from the outside with poppler-utils (`pdfinfo`, `pdftotext`) and `qpdf`.
+//!
+//! The sample guides are built once per run into a temporary folder shared by
+//! every test (`sample_pdfs`); the other tests build the small workspaces
+//! under `tests/build-fixtures/` (copied to a temporary folder when a test
+//! changes them). Every output goes to a temporary folder that is removed
+//! afterwards. A missing tool fails the test: these checks are never skipped.
+//!
+//! Run with `cargo test --release --test pdf` (Typst is very slow unoptimised).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use casebook::model::{CalloutTarget, Corpus, Event, Guide, Tag};
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------
+// Running things.
+// ---------------------------------------------------------------------------
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/build-fixtures").join(name)
+}
+
+/// The casebook binary, with no `SOURCE_DATE_EPOCH` inherited from the caller.
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c.current_dir(repo());
+    c
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `casebook build WS --format pdf --out OUT [extra…]`.
+fn build_cmd(ws: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("build").arg(ws).args(["--format", "pdf"]).arg("--out").arg(out).args(extra);
+    c
+}
+
+fn build(ws: &Path, out: &Path, extra: &[&str]) -> Output {
+    build_cmd(ws, out, extra).output().expect("the casebook binary runs")
+}
+
+fn describe(out: &Output) -> String {
+    format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// Runs an external tool; a tool that cannot be started fails the test.
+fn tool<I, S>(name: &str, args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("`{name}` is required by the PDF tests but could not be run ({e}); install it with `apt-get install -y poppler-utils qpdf`")
+    })
+}
+
+/// Runs a tool and requires exit status 0; returns its stdout.
+fn tool_ok<I, S>(name: &str, args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = tool(name, args);
+    assert!(out.status.success(), "`{name}` failed: {}", describe(&out));
+    text(&out.stdout)
+}
+
+// ---------------------------------------------------------------------------
+// Temporary folders.
+// ---------------------------------------------------------------------------
+
+const TEMP_PREFIX: &str = "casebook-pdf-test-";
+
+/// A unique temporary folder, removed when dropped (also when a test panics).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        remove_stale_temp_dirs();
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let d = std::env::temp_dir().join(format!("{TEMP_PREFIX}{}-{name}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        TempDir(d)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn join(&self, p: impl AsRef<Path>) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The shared build of the sample guides cannot be removed at the end of a run
+/// (statics are never dropped), so each run removes what earlier runs, whose
+/// processes have ended, left behind.
+fn remove_stale_temp_dirs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix(TEMP_PREFIX) else { continue };
+            let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    });
+}
+
+/// Copies a folder recursively (skipping `dist`, the default output folder).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name == "dist" {
+            continue;
+        }
+        let target = to.join(&name);
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The sample guides, built once.
+// ---------------------------------------------------------------------------
+
+const SAMPLE_GUIDES: [&str; 3] = ["criminal-law", "international-law", "public-law"];
+
+/// The folder holding `<guide>.pdf` for every sample guide, built on first use.
+fn sample_pdfs() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        remove_stale_temp_dirs();
+        let dir = std::env::temp_dir().join(format!("{TEMP_PREFIX}{}-samples", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = build(&repo().join("guides"), &dir, &[]);
+        assert_eq!(out.status.code(), Some(0), "building the sample guides failed: {}", describe(&out));
+        for g in SAMPLE_GUIDES {
+            assert!(dir.join(format!("{g}.pdf")).is_file(), "{g}.pdf was not written: {}", describe(&out));
+        }
+        dir
+    })
+}
+
+fn sample_pdf(guide: &str) -> PathBuf {
+    sample_pdfs().join(format!("{guide}.pdf"))
+}
+
+/// The sample workspace, resolved by the library (the source of truth for
+/// chapters and citations).
+fn sample_corpus() -> Corpus {
+    let (_ws, corpus, diags) = casebook::resolve::check(&repo().join("guides"), &casebook::resolve::ResolveOptions::default())
+        .expect("the sample workspace loads");
+    assert!(
+        !diags.iter().any(|d| d.severity == casebook::diag::Severity::Error),
+        "the sample workspace has errors: {:?}",
+        diags.iter().collect::<Vec<_>>()
+    );
+    corpus
+}
+
+fn guide<'a>(corpus: &'a Corpus, id: &str) -> &'a Guide {
+    corpus.guides.iter().find(|g| g.id == id).unwrap_or_else(|| panic!("no guide {id}"))
+}
+
+// ---------------------------------------------------------------------------
+// Reading PDFs.
+// ---------------------------------------------------------------------------
+
+/// `pdfinfo -isodates` as key/value pairs. (Poppler 22 prints a spurious
+/// "Syntax Error: Suspects object is wrong type" for `/Suspects false`, which
+/// is valid PDF; stderr is therefore not checked.)
+fn pdfinfo(pdf: &Path) -> BTreeMap<String, String> {
+    let out = tool_ok("pdfinfo", [OsStr::new("-isodates"), pdf.as_os_str()]);
+    out.lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+fn page_count(pdf: &Path) -> usize {
+    pdfinfo(pdf).get("Pages").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("pdfinfo gives no page count for {}", pdf.display()))
+}
+
+/// The size of every page in points, from `pdfinfo -f 1 -l N`.
+fn page_sizes(pdf: &Path) -> Vec<(f64, f64)> {
+    let n = page_count(pdf).to_string();
+    let out = tool_ok("pdfinfo", [OsStr::new("-f"), OsStr::new("1"), OsStr::new("-l"), OsStr::new(&n), pdf.as_os_str()]);
+    let sizes: Vec<(f64, f64)> = out
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+        .map(|l| {
+            let v = l.split_once("size:").unwrap().1.trim();
+            let mut it = v.split_whitespace();
+            let w: f64 = it.next().unwrap().parse().unwrap();
+            assert_eq!(it.next(), Some("x"), "{l}");
+            let h: f64 = it.next().unwrap().parse().unwrap();
+            (w, h)
+        })
+        .collect();
+    assert_eq!(sizes.len(), page_count(pdf), "{out}");
+    sizes
+}
+
+/// The text of each page (`pdftotext` separates pages with form feeds).
+/// `layout` keeps the physical layout (for footers and tables); without it
+/// the text is in reading order (for matching phrases).
+fn pdf_pages(pdf: &Path, layout: bool) -> Vec<String> {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("-enc"), OsStr::new("UTF-8")];
+    if layout {
+        args.push(OsStr::new("-layout"));
+    }
+    args.push(pdf.as_os_str());
+    args.push(OsStr::new("-"));
+    let out = tool_ok("pdftotext", args);
+    let mut pages: Vec<String> = out.split('\x0c').map(str::to_owned).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    pdf_pages(pdf, false).join("\n")
+}
+
+/// Normalises extracted text for matching: words hyphenated at a line end are
+/// joined (Typst's hyphens come out as U+00AD; a hard hyphen at a line end is
+/// kept and the line joined), word joiners dropped, curly quotes made straight,
+/// runs of whitespace made one space.
+fn normalise(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut joined = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\u{AD}' => {
+                i += 1;
+                while i < chars.len() && chars[i].is_whitespace() {
+                    i += 1;
+                }
+                continue;
+            }
+            '-' => {
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
+                    j += 1;
+                }
+                joined.push('-');
+                if j < chars.len() && chars[j] == '\n' && i > 0 && chars[i - 1].is_alphanumeric() {
+                    while j < chars.len() && chars[j].is_whitespace() {
+                        j += 1;
+                    }
+                    i = j;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            '\u{2060}' | '\u{200B}' | '\u{FEFF}' => {}
+            '\u{2019}' | '\u{2018}' => joined.push('\''),
+            '\u{201C}' | '\u{201D}' => joined.push('"'),
+            '\u{A0}' => joined.push(' '),
+            _ => joined.push(c),
+        }
+        i += 1;
+    }
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`normalise`]d, without any whitespace: for literal strings that may be
+/// broken across lines anywhere (URLs, code).
+fn squash(s: &str) -> String {
+    normalise(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// One word of `pdftotext -bbox`, in points from the top-left corner.
+#[derive(Debug, Clone)]
+struct Word {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+}
+
+/// Page sizes and words of every page, from `pdftotext -bbox`.
+fn pdf_words(pdf: &Path) -> Vec<((f64, f64), Vec<Word>)> {
+    let out = tool_ok("pdftotext", [OsStr::new("-bbox"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
+    fn attr(tag: &str, name: &str) -> f64 {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].parse().unwrap()
+    }
+    fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
+    }
+    let mut pages = Vec::new();
+    for chunk in out.split("<page ").skip(1) {
+        let head = &chunk[..chunk.find('>').unwrap()];
+        let size = (attr(head, "width"), attr(head, "height"));
+        let mut words = Vec::new();
+        for w in chunk.split("<word ").skip(1) {
+            let close = w.find('>').unwrap();
+            let tag = &w[..close];
+            let body = &w[close + 1..w.find("</word>").unwrap()];
+            words.push(Word { x0: attr(tag, "xMin"), y0: attr(tag, "yMin"), x1: attr(tag, "xMax"), y1: attr(tag, "yMax"), text: unescape(body) });
+        }
+        pages.push((size, words));
+    }
+    pages
+}
+
+/// A top-level bookmark: title, physical page (0-based), children's titles.
+#[derive(Debug, Clone)]
+struct Bookmark {
+    title: String,
+    page: usize,
+    kids: Vec<Bookmark>,
+}
+
+fn bookmarks(pdf: &Path) -> Vec<Bookmark> {
+    let out = tool_ok("qpdf", [OsStr::new("--json"), OsStr::new("--json-key=outlines"), pdf.as_os_str()]);
+    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
+    fn convert(items: &Value) -> Vec<Bookmark> {
+        items
+            .as_array()
+            .expect("an outline array")
+            .iter()
+            .map(|o| Bookmark {
+                title: o["title"].as_str().expect("a title").to_owned(),
+                page: o["destpageposfrom1"].as_u64().expect("a destination page") as usize - 1,
+                kids: convert(&o["kids"]),
+            })
+            .collect()
+    }
+    convert(&v["outlines"])
+}
+
+/// A link annotation: its named destination and its rectangle (points from the
+/// top-left corner, like `pdftotext -bbox`).
+#[derive(Debug, Clone)]
+struct Link {
+    dest: Option<String>,
+    x0: f64,
+    x1: f64,
+    top: f64,
+}
+
+/// Per physical page: the PDF page label (from `/PageLabels`) and the links.
+fn labels_and_links(pdf: &Path) -> Vec<(Option<String>, Vec<Link>)> {
+    let out = tool_ok(
+        "qpdf",
+        [OsStr::new("--json"), OsStr::new("--json-key=pages"), OsStr::new("--json-key=qpdf"), OsStr::new("--decode-level=none"), pdf.as_os_str()],
+    );
+    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
+    let objects = &v["qpdf"][1];
+    let deref = |x: &Value| -> Value {
+        match x.as_str() {
+            Some(r) if r.ends_with(" R") => objects[format!("obj:{r}")]["value"].clone(),
+            _ => x.clone(),
+        }
+    };
+    let num = |x: &Value| x.as_f64().unwrap_or_else(|| panic!("a number: {x}"));
+    let mut result = Vec::new();
+    for p in v["pages"].as_array().expect("pages") {
+        let label = p.get("label").filter(|l| !l.is_null()).map(|l| {
+            let start = l["/St"].as_u64().unwrap_or(1) as usize;
+            let prefix = l["/P"].as_str().map(|s| s.trim_start_matches("u:").to_owned()).unwrap_or_default();
+            let n = match l["/S"].as_str() {
+                Some("/D") => start.to_string(),
+                Some("/r") => roman(start),
+                Some("/R") => roman(start).to_uppercase(),
+                _ => String::new(),
+            };
+            format!("{prefix}{n}")
+        });
+        let page = deref(&Value::String(p["object"].as_str().unwrap().to_owned()));
+        let height = num(&page["/MediaBox"][3]);
+        let mut links = Vec::new();
+        for a in page["/Annots"].as_array().cloned().unwrap_or_default() {
+            let a = deref(&a);
+            if a["/Subtype"] != "/Link" {
+                continue;
+            }
+            let dest = a.get("/Dest").or_else(|| a.get("/A").and_then(|x| x.get("/D"))).and_then(Value::as_str).map(|s| s.trim_start_matches("u:").to_owned());
+            links.push(Link { dest, x0: num(&a["/Rect"][0]), x1: num(&a["/Rect"][2]), top: height - num(&a["/Rect"][3]) });
+        }
+        result.push((label, links));
+    }
+    result
+}
+
+fn roman(mut n: usize) -> String {
+    let table = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")];
+    let mut s = String::new();
+    for (v, r) in table {
+        while n >= v {
+            s.push_str(r);
+            n -= v;
+        }
+    }
+    s
+}
+
+/// The page number printed in a page's footer: the last non-empty line of the
+/// page's layout text, when it is an arabic or lower-case roman number.
+fn footer_label(layout_page: &str) -> Option<String> {
+    let last = layout_page.lines().map(str::trim).filter(|l| !l.is_empty()).last()?;
+    let last = last.trim_matches('\u{2060}');
+    let arabic = last.chars().all(|c| c.is_ascii_digit());
+    let roman = last.chars().all(|c| "ivxlcdm".contains(c));
+    (!last.is_empty() && (arabic || roman)).then(|| last.to_owned())
+}
+
+fn is_pdf(path: &Path) -> bool {
+    std::fs::read(path).map(|b| b.starts_with(b"%PDF-")).unwrap_or(false)
+}
+
+// ---------------------------------------------------------------------------
+// 1. Tagged and structurally sound.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn sample_pdfs_are_tagged_and_pass_qpdf_check() {
+    let corpus = sample_corpus();
+    for g in SAMPLE_GUIDES {
+        let pdf = sample_pdf(g);
+        let info = pdfinfo(&pdf);
+        assert_eq!(info.get("Tagged").map(String::as_str), Some("yes"), "{g}: not tagged: {info:?}");
+        let pages: usize = info["Pages"].parse().unwrap();
+        assert!(pages > 10, "{g}: only {pages} pages");
+        assert_eq!(info.get("Title"), Some(&guide(&corpus, g).title), "{g}: document title");
+
+        let out = tool("qpdf", [OsStr::new("--check"), pdf.as_os_str()]);
+        // qpdf exits 0 when clean, 3 with warnings, 2 with errors.
+        assert_eq!(out.status.code(), Some(0), "{g}: qpdf --check: {}", describe(&out));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("No syntax or stream encoding errors found"), "{g}: qpdf --check: {stdout}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.trim().is_empty(), "{g}: qpdf --check printed warnings or errors:\n{stderr}");
+        let bad: Vec<&str> = stdout
+            .lines()
+            .filter(|l| {
+                let l = l.to_ascii_lowercase();
+                (l.contains("error") || l.contains("warning"))
+                    && !l.starts_with("no syntax or stream encoding errors found")
+                    && l != "errors that qpdf cannot detect"
+            })
+            .collect();
+        assert!(bad.is_empty(), "{g}: qpdf --check reports problems: {bad:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. Bookmarks.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn outline_lists_every_chapter() {
+    let corpus = sample_corpus();
+    for g in SAMPLE_GUIDES {
+        let guide = guide(&corpus, g);
+        let pdf = sample_pdf(g);
+        let marks = bookmarks(&pdf);
+        let pages = pdf_pages(&pdf, false);
+        let top: Vec<String> = marks.iter().map(|b| normalise(&b.title)).collect();
+        for fixed in ["Table of cases", "Table of legislation", "Glossary"] {
+            assert!(top.iter().any(|t| t == fixed), "{g}: no `{fixed}` bookmark in {top:?}");
+        }
+        // Every chapter, in reading order, as a top-level bookmark that
+        // points at the page where the chapter's title is printed.
+        let mut from = 0;
+        let mut last_page = 0;
+        for ch in &guide.chapters {
+            let want = normalise(&ch.title);
+            let Some(k) = (from..marks.len()).find(|&k| top[k] == want) else {
+                panic!("{g}: chapter `{want}` is not a top-level bookmark (in order); bookmarks: {top:?}")
+            };
+            let b = &marks[k];
+            assert!(b.page >= last_page, "{g}: bookmark `{want}` points before the previous chapter");
+            assert!(
+                normalise(&pages[b.page]).contains(&want),
+                "{g}: bookmark `{want}` points at physical page {} which does not show the title:\n{}",
+                b.page + 1,
+                pages[b.page]
+            );
+            // The chapter's own headings are its children.
+            for h in ch.headings.iter().filter(|h| h.level == 2) {
+                let ht = normalise(&h.text);
+                assert!(b.kids.iter().any(|kid| normalise(&kid.title) == ht), "{g}: heading `{ht}` of `{want}` is not a bookmark under it");
+            }
+            from = k + 1;
+            last_page = b.page;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 3. Table of cases.
+// ---------------------------------------------------------------------------
+
+/// Everything test 3 needs to know about one built guide.
+struct GuidePdf {
+    /// Reading-order text per physical page, normalised and lower-cased.
+    text: Vec<String>,
+    /// Physical page (0-based) of each arabic page label (the body).
+    body_page: BTreeMap<String, usize>,
+    /// Printed label of each physical page.
+    label: Vec<Option<String>>,
+    /// Physical page ranges [start, end) of the guide's chapters, in order.
+    chapters: Vec<(usize, usize)>,
+    /// For each case id: the labels of the body pages on which the PDF shows a
+    /// citation of it (see `citation_pages`).
+    cited_on: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Words that do not identify a case.
+const NOT_SIGNIFICANT: &[&str] =
+    &["r", "v", "re", "the", "ex", "p", "and", "of", "for", "in", "on", "a", "an", "ltd", "plc", "co", "no", "case", "concerning", "ors"];
+
+/// Whether a page (normalised, lower-case text) mentions a case. The matching
+/// rule: the page contains the case's full name, or its short name, or both of
+/// the first two significant words of its name as whole words (significant:
+/// not `R`, `v`, `Re`, `The`, `ex p`, `and`, `of`, `Ltd`, … nor numbers). The
+/// text is normalised first (see [`normalise`]): words hyphenated at line ends
+/// are joined and whitespace (line breaks included) is one space, so a name
+/// broken across lines still matches. In footnote mode the page holds both
+/// the name in the text and the citation in the footnote, so either matches.
+fn page_mentions(page: &str, name: &str, short: Option<&str>) -> bool {
+    let name = normalise(name).to_lowercase();
+    if page.contains(&name) {
+        return true;
+    }
+    if let Some(s) = short {
+        let s = normalise(s).to_lowercase();
+        if !s.is_empty() && page.contains(&s) {
+            return true;
+        }
+    }
+    let words: Vec<String> = name
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_owned())
+        .filter(|w| w.chars().any(char::is_alphabetic) && !NOT_SIGNIFICANT.contains(&w.as_str()))
+        .take(2)
+        .collect();
+    words.len() == 2 && words.iter().all(|w| has_word(page, w))
+}
+
+fn has_word(hay: &str, word: &str) -> bool {
+    hay.match_indices(word).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Reads a built guide. The pages on which a case is cited are computed from
+/// the PDF's link annotations: every citation in a chapter is a link to the
+/// case's summary (named destination `case-<id>`), and so is the heading of a
+/// `> [!case]` block's summary column (a link set straight under the box's
+/// "CASE" label), which is a place the case is cited too. The rows of a
+/// chapter's "Key cases" table (everything after the chapter's "Key cases"
+/// heading) share that destination and are left out. The `[!case]` blocks
+/// recognised are counted against the model. A citation that a page break
+/// splits counts on the page where it starts (the page its label is on), not
+/// again on the next page.
+fn read_guide_pdf(pdf: &Path, guide: &Guide) -> GuidePdf {
+    let g = &guide.id;
+    let layout = pdf_pages(pdf, true);
+    let text: Vec<String> = pdf_pages(pdf, false).iter().map(|p| normalise(p).to_lowercase()).collect();
+    let pdf_labels = labels_and_links(pdf);
+    let words = pdf_words(pdf);
+    assert_eq!(layout.len(), pdf_labels.len(), "{g}: pdftotext and qpdf disagree on the page count");
+    assert_eq!(words.len(), pdf_labels.len(), "{g}: pdftotext -bbox page count");
+
+    // Printed labels, checked against the PDF's own page labels.
+    let label: Vec<Option<String>> = layout.iter().map(|p| footer_label(p)).collect();
+    let mut body_page = BTreeMap::new();
+    for (i, l) in label.iter().enumerate() {
+        let Some(l) = l else { continue };
+        assert_eq!(Some(l), pdf_labels[i].0.as_ref(), "{g}: physical page {} prints `{l}` but its PDF page label is {:?}", i + 1, pdf_labels[i].0);
+        if l.chars().all(|c| c.is_ascii_digit()) {
+            assert!(body_page.insert(l.clone(), i).is_none(), "{g}: two pages print the number {l}");
+        }
+    }
+    assert!(body_page.contains_key("1"), "{g}: no page 1 found in the footers");
+
+    // Chapter page ranges, from the bookmarks.
+    let marks = bookmarks(pdf);
+    let mut starts: Vec<usize> = marks.iter().map(|b| b.page).collect();
+    starts.push(layout.len());
+    let mut chapters = Vec::new();
+    let mut from = 0;
+    for ch in &guide.chapters {
+        let want = normalise(&ch.title);
+        let k = (from..marks.len()).find(|&k| normalise(&marks[k].title) == want).unwrap_or_else(|| panic!("{g}: no bookmark for `{want}`"));
+        let start = marks[k].page;
+        let end = *starts.iter().filter(|&&s| s > start).min().unwrap();
+        chapters.push((start, end));
+        from = k + 1;
+    }
+
+    // Where each chapter's "Key cases" heading is: (page, top).
+    let key_cases_at = |start: usize, end: usize| -> Option<(usize, f64)> {
+        (start..end).find_map(|p| {
+            let ws = &words[p].1;
+            ws.windows(2).find_map(|w| {
+                let same_line = |a: &Word| (a.y0 - w[0].y0).abs() < 0.5;
+                (w[0].text == "Key" && w[1].text == "cases" && same_line(&w[1]) && ws.iter().filter(|a| same_line(a)).count() == 2)
+                    .then_some((p, w[0].y0))
+            })
+        })
+    };
+
+    // Per page: the left and right edges of the text area (from the running
+    // head, which spans it) and the top of the first line under the head.
+    let geometry: Vec<(f64, f64, f64)> = words
+        .iter()
+        .map(|(_, ws)| {
+            let head_y = ws.iter().map(|w| w.y0).fold(f64::INFINITY, f64::min);
+            let head: Vec<&Word> = ws.iter().filter(|w| (w.y0 - head_y).abs() < 0.5).collect();
+            let left = head.iter().map(|w| w.x0).fold(f64::INFINITY, f64::min);
+            let right = head.iter().map(|w| w.x1).fold(f64::NEG_INFINITY, f64::max);
+            let body_top = ws.iter().map(|w| w.y0).filter(|&y| y > head_y + 5.0).fold(f64::INFINITY, f64::min);
+            (left, right, body_top)
+        })
+        .collect();
+    let mut cited_on: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // The "CASE" labels (page, word index) whose callout heading is a link.
+    let mut callout_labels: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut case_links = 0;
+    for &(start, end) in &chapters {
+        let cutoff = key_cases_at(start, end);
+        for p in start..end {
+            // The links to case summaries on this page, before the chapter's
+            // Key cases table.
+            let links: Vec<&Link> = pdf_labels[p]
+                .1
+                .iter()
+                .filter(|l| l.dest.as_deref().is_some_and(|d| d.starts_with("case-")))
+                .collect();
+            case_links += links.len();
+            let links: Vec<&Link> = links.into_iter().filter(|l| !cutoff.is_some_and(|(kp, ky)| p > kp || (p == kp && l.top > ky))).collect();
+            // A `[!case]` callout's heading: straight under the "CASE" label.
+            // A citation broken by a page break is one citation, listed under
+            // the page where it starts: a link that opens the first line of a
+            // page, at the left margin, and continues a link to the same case
+            // that runs to the right margin at the foot of the previous page,
+            // is not a new citation.
+            let (left, _, body_top) = geometry[p];
+            let mut heading = vec![false; links.len()];
+            let mut continuation = vec![false; links.len()];
+            for (i, link) in links.iter().enumerate() {
+                let label_above = words[p].1.iter().position(|w| w.text == "CASE" && (w.x0 - link.x0).abs() < 3.0 && (0.0..20.0).contains(&(link.top - w.y1)));
+                if let Some(w) = label_above {
+                    callout_labels.insert((p, w));
+                    heading[i] = true;
+                }
+                continuation[i] = p > start
+                    && (link.x0 - left).abs() < 1.0
+                    && (link.top - body_top).abs() < 3.0
+                    && pdf_labels[p - 1].1.iter().any(|prev| prev.dest == link.dest && (prev.x1 - geometry[p - 1].1).abs() < 1.0);
+            }
+            // A link comes in pieces: one per line, and sometimes several
+            // along one line. Pieces of a heading are on the same line or
+            // straight under the previous line; pieces of a continued
+            // citation are on its line.
+            loop {
+                let mut changed = false;
+                for i in 0..links.len() {
+                    for j in 0..links.len() {
+                        if links[i].dest != links[j].dest {
+                            continue;
+                        }
+                        let same_line = (links[i].top - links[j].top).abs() < 1.0;
+                        let under = (links[i].x0 - links[j].x0).abs() < 3.0 && (0.0..20.0).contains(&(links[i].top - links[j].top));
+                        if heading[j] && !heading[i] && (same_line || under) {
+                            heading[i] = true;
+                            changed = true;
+                        }
+                        if continuation[j] && !continuation[i] && same_line {
+                            continuation[i] = true;
+                            changed = true;
+                        }
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            for (i, link) in links.iter().enumerate() {
+                // A `[!case]` block's heading counts: the block is a place
+                // the case is cited (its pieces fall on one page).
+                if continuation[i] && !heading[i] {
+                    continue;
+                }
+                let id = link.dest.as_deref().unwrap().strip_prefix("case-").unwrap();
+                let l = label[p].clone().unwrap_or_else(|| panic!("{g}: physical page {} has no printed number", p + 1));
+                cited_on.entry(id.to_owned()).or_default().insert(l);
+            }
+        }
+    }
+    assert!(case_links > 0, "{g}: no link to a `case-<id>` destination in the chapters: citations are no longer linked to the case summaries as this test expects");
+    let case_callouts = guide
+        .chapters
+        .iter()
+        .flat_map(|ch| &ch.body)
+        .filter(|e| matches!(e, Event::Start(Tag::Callout(c)) if matches!(c.target, Some(CalloutTarget::Case(_)))))
+        .count();
+    assert_eq!(callout_labels.len(), case_callouts, "{g}: `[!case]` callouts recognised in the PDF vs in the sources");
+
+    GuidePdf { text, body_page, label, chapters, cited_on }
+}
+
+/// The entries of the table of cases as printed: (entry text, page numbers).
+/// An entry ends on the line that ends with its page numbers (they are
+/// bottom-aligned); lines before it are the wrapped start of the entry.
+fn printed_table_of_cases(pdf: &Path, guide: &Guide) -> Vec<(String, Vec<String>)> {
+    let layout = pdf_pages(pdf, true);
+    let marks = bookmarks(pdf);
+    let start = marks.iter().find(|b| b.title == "Table of cases").unwrap_or_else(|| panic!("{}: no Table of cases bookmark", guide.id)).page;
+    let end = marks.iter().map(|b| b.page).filter(|&p| p > start).min().unwrap_or(layout.len());
+    let mut entries = Vec::new();
+    let mut pending = String::new();
+    for page in &layout[start..end] {
+        let mut lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines.pop(); // the footer
+        if lines.first().is_some_and(|l| l.trim_start().starts_with(&guide.title)) {
+            lines.remove(0); // the running head
+        }
+        for line in lines {
+            let t = line.trim_end();
+            if t.trim() == "Table of cases" {
+                continue;
+            }
+            let (head, tail) = match t.rfind("  ") {
+                Some(i) => (&t[..i], t[i..].trim()),
+                None => ("", t.trim()),
+            };
+            let is_pages = !tail.is_empty() && tail.split(", ").all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '\u{2060}'));
+            if is_pages && !(head.trim().is_empty() && pending.trim().is_empty()) {
+                let entry = normalise(&format!("{pending} {head}"));
+                let pages = tail.split(", ").map(|n| n.trim_matches('\u{2060}').to_owned()).collect();
+                entries.push((entry, pages));
+                pending.clear();
+            } else {
+                pending.push(' ');
+                pending.push_str(t.trim());
+            }
+        }
+    }
+    assert!(pending.trim().is_empty(), "{}: table of cases ends with an entry without page numbers: {pending}", guide.id);
+    entries
+}
+
+/// Checks one entry's page numbers; returns the problems found.
+fn check_entry(g: &GuidePdf, corpus: &Corpus, entry: &casebook::render::CaseEntry, listed: &[String]) -> Vec<String> {
+    let case = corpus.case(entry.case);
+    let name = &case.info.name;
+    let mut problems = Vec::new();
+    let listed_set: BTreeSet<String> = listed.iter().cloned().collect();
+    if listed_set.len() != listed.len() {
+        problems.push(format!("{name}: a page is listed twice: {listed:?}"));
+    }
+    let citing_chapters: BTreeSet<usize> = entry.places.iter().map(|p| p.chapter).collect();
+    let mut chapters_seen = BTreeSet::new();
+    for l in listed {
+        let Some(&p) = g.body_page.get(l) else {
+            problems.push(format!("{name}: listed page {l} is not a page of the body"));
+            continue;
+        };
+        match g.chapters.iter().position(|&(s, e)| s <= p && p < e) {
+            Some(k) if citing_chapters.contains(&k) => {
+                chapters_seen.insert(k);
+            }
+            other => problems.push(format!("{name}: listed page {l} is in chapter {other:?}, which does not cite it (citing chapters: {citing_chapters:?})")),
+        }
+        if !page_mentions(&g.text[p], name, case.info.short_name.as_deref()) {
+            problems.push(format!("{name}: listed page {l} does not mention the case"));
+        }
+    }
+    for k in citing_chapters.difference(&chapters_seen) {
+        problems.push(format!("{name}: cited in chapter {} but no page of that chapter is listed", k + 1));
+    }
+    let computed = g.cited_on.get(&case.id).cloned().unwrap_or_default();
+    if computed != listed_set {
+        let mut pages: Vec<usize> = computed.iter().filter_map(|l| l.parse().ok()).collect();
+        pages.sort();
+        problems.push(format!(
+            "{name}: the table lists pages {listed:?} ({} pages) but the PDF cites it on pages {pages:?} ({} pages)",
+            listed_set.len(),
+            computed.len()
+        ));
+    }
+    problems
+}
+
+#[test]
+fn table_of_cases_lists_the_pages_where_each_case_is_cited() {
+    let corpus = sample_corpus();
+    for gid in SAMPLE_GUIDES {
+        let guide = guide(&corpus, gid);
+        let pdf = sample_pdf(gid);
+        let g = read_guide_pdf(&pdf, guide);
+        let expected = casebook::render::table_of_cases(&corpus, guide);
+        let printed = printed_table_of_cases(&pdf, guide);
+        assert!(!expected.is_empty(), "{gid}: the sample guide cites no cases");
+        let printed_names: Vec<&str> = printed.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(printed.len(), expected.len(), "{gid}: the table of cases has {} entries, the guide cites {} cases: {printed_names:#?}", printed.len(), expected.len());
+
+        let mut problems = Vec::new();
+        for (entry, (text, pages)) in expected.iter().zip(&printed) {
+            let case = corpus.case(entry.case);
+            // (a) The entry, in table order: the name as the table prints it,
+            // roman, then the citation.
+            let table_name = normalise(&casebook::oscola::case_table_name(&case.info.name));
+            let full = normalise(&casebook::oscola::plain(&casebook::oscola::case_table_entry(&case.info)));
+            assert!(text.starts_with(&table_name), "{gid}: expected an entry for `{table_name}`, found `{text}`");
+            assert_eq!(text, &full, "{gid}: table of cases entry");
+            // (b) Its pages.
+            problems.extend(check_entry(&g, &corpus, entry, pages).into_iter().map(|p| format!("{gid}: {p}")));
+        }
+        assert!(problems.is_empty(), "table of cases problems:\n{}", problems.join("\n"));
+
+        // Negative checks. Cases of the bank that the guide does not cite are
+        // neither in the table nor found cited anywhere in the PDF…
+        let cited: BTreeSet<_> = expected.iter().map(|e| e.case).collect();
+        for (i, case) in corpus.cases.iter().enumerate() {
+            if cited.contains(&casebook::model::CaseIdx(i)) {
+                continue;
+            }
+            let full = normalise(&casebook::oscola::plain(&casebook::oscola::case_table_entry(&case.info)));
+            assert!(!printed.iter().any(|(t, _)| *t == full), "{gid}: uncited case `{}` is in the table of cases", case.info.name);
+            assert!(!g.cited_on.contains_key(&case.id), "{gid}: uncited case `{}` is linked as cited on {:?}", case.id, g.cited_on.get(&case.id));
+        }
+        // …and the check itself catches wrong page numbers: one case's pages
+        // given to another case, or pages shifted by one, are rejected.
+        let (a, b) = (0..expected.len())
+            .flat_map(|a| (0..expected.len()).map(move |b| (a, b)))
+            .find(|&(a, b)| {
+                let pa: BTreeSet<_> = printed[a].1.iter().collect();
+                let pb: BTreeSet<_> = printed[b].1.iter().collect();
+                pa != pb
+            })
+            .expect("two cases with different pages");
+        assert!(!check_entry(&g, &corpus, &expected[a], &printed[b].1).is_empty(), "{gid}: listing the pages of one case for another went unnoticed");
+        for (entry, (_, pages)) in expected.iter().zip(&printed) {
+            let shifted: Vec<String> = pages.iter().map(|p| (p.parse::<usize>().unwrap() + 1).to_string()).collect();
+            assert!(!check_entry(&g, &corpus, entry, &shifted).is_empty(), "{gid}: shifted pages {shifted:?} went unnoticed");
+        }
+        // Every page the table names is a real, numbered page.
+        assert!(g.label.iter().flatten().count() > 10, "{gid}: too few numbered pages");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 4. Text is text.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn special_characters_print_literally() {
+    let out_dir = TempDir::new("special");
+    let out = build(&fixture("special-characters"), out_dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let pdf = out_dir.join("guide.pdf");
+    let hay = squash(&pdf_text(&pdf));
+    // Each field as a whole, then each literal alone. Smart punctuation turns
+    // `--` into an en dash and straight quotes into curly ones (normalised back).
+    let expected = [
+        // guide title (title page, running heads), subtitle, edition, authors
+        "Title #set page(width: 1cm) $x^2$ *not bold* _under_ <angle> \\backslash",
+        "Subtitle // not a comment /* not a comment */ @label ~tilde~",
+        "= not a heading",
+        "A. Author #set page(width: 1cm)",
+        // publisher (title page)
+        "Press #set page(width: 1cm) $x^2$ @label",
+        // chapter title
+        "Chapter #set page(width: 1cm) $x^2$ *not bold* _under_ @label <angle>",
+        // paragraph
+        "Paragraph one: #set page(width: 1cm) and $x^2$ and *not bold* and _under_ and @label and <angle> and `tick` and \\backslash and // not a comment and /* not a comment */ and user@example.com and https://example.com/a_(b)[c] and ~tilde~ and a\u{2013}b and \"quotes\".",
+        // line starts that would be Typst markup
+        "= not a heading at the start of a paragraph.",
+        "- not a list at the start of a paragraph.",
+        "1999. not a list at the start of a paragraph.",
+        // heading
+        "Heading #set page(width: 1cm) $x^2$ *not bold* @label <angle>",
+        // list items
+        "List item: #set page(width: 1cm) and _under_ and // not a comment",
+        "List item: $x^2$ and ~tilde~ and \\backslash and `tick`",
+        // table header and cells
+        "Column $x^2$",
+        "Column <angle>",
+        "Cell #set page(width: 1cm)",
+        "Cell @label and /* not a comment */",
+        // case name (text, footnote, table of cases, key cases, summary)
+        "Smith v Jones $x^2$ @label #set page(width: 1cm) [2001] UKHL 1, [2002] 1 AC 1",
+        // case one-line summary (key cases table) and summary sections
+        "Summary: <angle> // not a comment \\backslash *not bold*",
+        "Facts: #set page(width: 1cm) and $x^2$ and *not bold* and _under_ and <angle>.",
+        "Held: @label and `tick` and /* not a comment */ and ~tilde~.",
+        "Principle: \\backslash and // not a comment and user@example.com.",
+        // user footnote
+        "Footnote: #set page(width: 1cm) and $x^2$ and *not bold* and @label and <angle> and \\backslash and // not a comment and user@example.com.",
+        // the literals one by one
+        "#set page(width: 1cm)",
+        "$x^2$",
+        "*not bold*",
+        "_under_",
+        "@label",
+        "<angle>",
+        "`tick`",
+        "\\backslash",
+        "// not a comment",
+        "/* not a comment */",
+        "user@example.com",
+        "https://example.com/a_(b)[c]",
+        "~tilde~",
+        "a\u{2013}b",
+        "\"quotes\"",
+    ];
+    let missing: Vec<&str> = expected.iter().copied().filter(|e| !hay.contains(&squash(e))).collect();
+    assert!(missing.is_empty(), "not printed literally: {missing:#?}\n--- PDF text\n{}", pdf_text(&pdf));
+    // `#set page(width: 1cm)` did not run: every page is still A4.
+    for (i, (w, h)) in page_sizes(&pdf).into_iter().enumerate() {
+        assert!((w - 595.276).abs() < 0.01 && (h - 841.89).abs() < 0.01, "page {} is {w} x {h}", i + 1);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 5. Reproducible.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn builds_are_byte_identical() {
+    let guide = "public-law";
+    let first = std::fs::read(sample_pdf(guide)).unwrap();
+    let build_one = |name: &str, epoch: Option<&str>| -> Vec<u8> {
+        let dir = TempDir::new(name);
+        let mut cmd = build_cmd(&repo().join("guides"), dir.path(), &["--guide", guide]);
+        if let Some(e) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", e);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(entries, vec![std::ffi::OsString::from(format!("{guide}.pdf"))], "--guide {guide} wrote other files");
+        if epoch.is_none() {
+            // The edition date (2026-09-01) is the PDF's date when SOURCE_DATE_EPOCH is unset.
+            let info = pdfinfo(&dir.join(format!("{guide}.pdf")));
+            assert_eq!(info.get("CreationDate").map(String::as_str), Some("2026-09-01T00:00:00Z"), "{info:?}");
+            assert_eq!(info.get("ModDate").map(String::as_str), Some("2026-09-01T00:00:00Z"), "{info:?}");
+        }
+        std::fs::read(dir.join(format!("{guide}.pdf"))).unwrap()
+    };
+    let second = build_one("repro", None);
+    assert!(first == second, "{guide}: two builds of the same sources differ ({} vs {} bytes)", first.len(), second.len());
+
+    let with_epoch_a = build_one("repro-epoch-a", Some("1788220800"));
+    let with_epoch_b = build_one("repro-epoch-b", Some("1788220800"));
+    assert!(with_epoch_a == with_epoch_b, "{guide}: two builds with SOURCE_DATE_EPOCH differ");
+    // 1788220800 is 2026-09-01T00:00:00Z, the guide's own date: same bytes again.
+    assert!(with_epoch_a == first, "{guide}: SOURCE_DATE_EPOCH equal to the edition date changed the PDF");
+
+    // SOURCE_DATE_EPOCH overrides the edition date (checked on a small guide).
+    let dir = TempDir::new("epoch-override");
+    let out = build_cmd(&fixture("special-characters"), dir.path(), &[]).env("SOURCE_DATE_EPOCH", "1800000000").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let pdf = dir.join("guide.pdf");
+    let info = pdfinfo(&pdf);
+    assert!(info.get("CreationDate").is_some_and(|d| d.starts_with("2027-01-15")), "SOURCE_DATE_EPOCH=1800000000 (2027-01-15): {info:?}");
+    assert!(normalise(&pdf_text(&pdf)).contains("15 January 2027"), "the title page does not show the SOURCE_DATE_EPOCH date");
+}
+
+// ---------------------------------------------------------------------------
+// 6. Atomic output.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn failed_build_keeps_the_previous_pdf() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = TempDir::new("atomic");
+    let ws = tmp.join("ws");
+    let out_dir = tmp.join("out");
+    copy_dir(&fixture("two-guides"), &ws);
+    let alpha = out_dir.join("alpha.pdf");
+    let beta = out_dir.join("beta.pdf");
+
+    let out = build(&ws, &out_dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(is_pdf(&alpha) && is_pdf(&beta), "both guides are built: {}", describe(&out));
+    let before = std::fs::read(&alpha).unwrap();
+    let meta = std::fs::metadata(&alpha).unwrap();
+
+    let out_dir_entries = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    let assert_alpha_untouched = |when: &str| {
+        assert!(std::fs::read(&alpha).unwrap() == before, "{when}: alpha.pdf changed");
+        let now = std::fs::metadata(&alpha).unwrap();
+        assert_eq!(now.ino(), meta.ino(), "{when}: alpha.pdf was replaced");
+        assert_eq!(now.modified().unwrap(), meta.modified().unwrap(), "{when}: alpha.pdf was rewritten");
+    };
+
+    // An unknown citation in guide alpha: exit 1, alpha.pdf stays, beta is rebuilt.
+    let chapter = ws.join("alpha/chapter.md");
+    let source = std::fs::read_to_string(&chapter).unwrap();
+    std::fs::write(&chapter, format!("{source}\nA broken citation: [@no-such-case].\n")).unwrap();
+    std::fs::remove_file(&beta).unwrap();
+    let out = build(&ws, &out_dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("unknown-citation"), "{}", describe(&out));
+    assert_alpha_untouched("after an unknown citation");
+    assert!(is_pdf(&beta), "the other guide was not rebuilt: {}", describe(&out));
+    assert!(page_count(&beta) > 1);
+    assert_eq!(out_dir_entries(), ["alpha.pdf", "beta.pdf"], "temporary files left in the output folder");
+
+    // A failure inside Typst (an image it cannot decode) keeps it too.
+    std::fs::write(ws.join("alpha/broken.png"), b"not a PNG at all\x00\xff").unwrap();
+    std::fs::write(&chapter, format!("{source}\n![A broken picture](broken.png)\n")).unwrap();
+    let out = build(&ws, &out_dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_alpha_untouched("after a Typst error");
+    assert_eq!(out_dir_entries(), ["alpha.pdf", "beta.pdf"], "temporary files left in the output folder");
+
+    // The source folders were not written to.
+    assert!(!ws.join("dist").exists(), "the build wrote into the workspace although --out was given");
+}
+
+// ---------------------------------------------------------------------------
+// 7-9. Errors from Typst and from the manifest.
+// ---------------------------------------------------------------------------
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect()
+}
+
+fn assert_no_generated_names(outputs: &[&Output]) {
+    for out in outputs {
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains("__casebook__"), "a generated file name leaked: {all}");
+        assert!(!all.contains(".typ"), "a Typst file name leaked: {all}");
+    }
+}
+
+#[test]
+fn typst_errors_point_at_the_markdown() {
+    let dir = TempDir::new("bad-image");
+    let ws = fixture("bad-image");
+    let line = std::fs::read_to_string(ws.join("g/pictures.md")).unwrap().lines().position(|l| l.contains("broken.png")).unwrap() + 1;
+
+    let human = build(&ws, dir.path(), &[]);
+    assert_eq!(human.status.code(), Some(1), "{}", describe(&human));
+    let stderr = text(&human.stderr);
+    assert!(stderr.contains(&format!("g/pictures.md:{line}:")), "the error does not point at g/pictures.md line {line}:\n{stderr}");
+    assert!(stderr.contains("![A broken picture](broken.png)"), "the source line is not shown:\n{stderr}");
+    assert!(stderr.contains("error"), "{stderr}");
+
+    let json = build(&ws, dir.path(), &["--message-format", "json"]);
+    assert_eq!(json.status.code(), Some(1), "{}", describe(&json));
+    let diags = json_lines(&text(&json.stdout));
+    let errors: Vec<&Value> = diags.iter().filter(|d| d["severity"] == "error").collect();
+    assert!(!errors.is_empty(), "no error in the JSON output: {}", describe(&json));
+    for d in &errors {
+        assert_eq!(d["file"], "g/pictures.md", "{d}");
+        assert_eq!(d["line"], line as u64, "{d}");
+        assert!(d["message"].as_str().is_some_and(|m| !m.is_empty()), "{d}");
+    }
+    assert_no_generated_names(&[&human, &json]);
+    assert!(!dir.join("g.pdf").exists(), "a PDF was written despite the error");
+}
+
+#[test]
+fn preview_packages_are_refused_offline() {
+    let tmp = TempDir::new("preview");
+    let ws = tmp.join("ws");
+    copy_dir(&fixture("preview-package"), &ws);
+    let template = std::fs::read_to_string(repo().join("templates/guide.typ")).unwrap();
+    std::fs::create_dir_all(ws.join("templates")).unwrap();
+    std::fs::write(ws.join("templates/guide.typ"), format!("#import \"@preview/cetz:0.3.0\": *\n{template}")).unwrap();
+
+    let out_dir = tmp.join("out");
+    let human = build(&ws, &out_dir, &[]);
+    assert_eq!(human.status.code(), Some(1), "{}", describe(&human));
+    let stderr = text(&human.stderr);
+    assert!(stderr.contains("casebook works offline and cannot import Typst packages"), "{stderr}");
+    assert!(stderr.contains("@preview/cetz:0.3.0"), "{stderr}");
+    assert!(stderr.contains("templates/guide.typ:1:"), "the error does not point at templates/guide.typ line 1:\n{stderr}");
+
+    let json = build(&ws, &out_dir, &["--message-format", "json"]);
+    assert_eq!(json.status.code(), Some(1), "{}", describe(&json));
+    let diags = json_lines(&text(&json.stdout));
+    let d = diags.iter().find(|d| d["severity"] == "error").unwrap_or_else(|| panic!("no error: {}", describe(&json)));
+    assert_eq!(d["file"], "templates/guide.typ", "{d}");
+    assert_eq!(d["line"], 1, "{d}");
+    assert!(d["message"].as_str().unwrap().contains("cannot import Typst packages"), "{d}");
+    for out in [&human, &json] {
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains("__casebook__"), "a generated file name leaked: {all}");
+    }
+    assert!(!out_dir.join("g.pdf").exists(), "a PDF was written despite the error");
+}
+
+#[test]
+fn missing_font_is_a_diagnostic() {
+    let dir = TempDir::new("font");
+    let out = build(&fixture("missing-font"), dir.path(), &["--message-format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let diags = json_lines(&text(&out.stdout));
+    let d = diags.iter().find(|d| d["code"] == "missing-font").unwrap_or_else(|| panic!("no missing-font diagnostic: {}", describe(&out)));
+    assert_eq!(d["severity"], "error", "{d}");
+    assert_eq!(d["file"], "g/guide.toml", "{d}");
+    assert_eq!(d["line"], 6, "{d}");
+    assert!(d["message"].as_str().unwrap().contains("Comic Sans MS"), "{d}");
+    let hint = d["hint"].as_str().unwrap_or_default();
+    for family in ["Libertinus Serif", "Inter", "DejaVu Sans Mono"] {
+        assert!(hint.contains(family), "the hint does not list `{family}`: {hint}");
+    }
+    assert!(!dir.join("g.pdf").exists(), "a PDF was written despite the error");
+}
+
+// ---------------------------------------------------------------------------
+// 10-12. Paper, PDF/UA-1, big content.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn paper_sizes() {
+    let tmp = TempDir::new("paper");
+    let ws = tmp.join("ws");
+    let out = bin().arg("new").arg(&ws).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let manifest = ws.join("casebook.toml");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    assert!(original.lines().any(|l| l.trim_start().starts_with("pdf.paper")), "casebook new wrote no pdf.paper: {original}");
+    for (paper, w, h) in [("a4", 595.276, 841.89), ("a5", 419.528, 595.276), ("us-letter", 612.0, 792.0)] {
+        let edited: String = original
+            .lines()
+            .map(|l| if l.trim_start().starts_with("pdf.paper") { format!("pdf.paper = \"{paper}\"") } else { l.to_owned() })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&manifest, edited).unwrap();
+        let out_dir = tmp.join(format!("out-{paper}"));
+        let out = build(&ws, &out_dir, &[]);
+        assert_eq!(out.status.code(), Some(0), "{paper}: {}", describe(&out));
+        let pdf = out_dir.join("my-guide.pdf");
+        let sizes = page_sizes(&pdf);
+        assert!(sizes.len() > 3, "{paper}: {} pages", sizes.len());
+        for (i, (pw, ph)) in sizes.into_iter().enumerate() {
+            assert!((pw - w).abs() < 0.01 && (ph - h).abs() < 0.01, "{paper}: page {} is {pw} x {ph}, expected {w} x {h}", i + 1);
+        }
+    }
+}
+
+#[test]
+fn pdf_ua1_export_succeeds_on_every_sample_guide() {
+    let tmp = TempDir::new("ua1");
+    let ws = tmp.join("guides");
+    copy_dir(&repo().join("guides"), &ws);
+    let manifest = ws.join("casebook.toml");
+    let text_of = |p: &Path| std::fs::read_to_string(p).unwrap();
+    let m = text_of(&manifest);
+    assert!(m.contains("\npdf.paper = \"a4\"\n"), "the sample manifest changed: {m}");
+    std::fs::write(&manifest, m.replacen("\npdf.paper = \"a4\"\n", "\npdf.paper = \"a4\"\npdf.standard = \"ua-1\"\n", 1)).unwrap();
+    let mut overrides = 0;
+    for g in SAMPLE_GUIDES {
+        let path = ws.join(g).join("guide.toml");
+        let t = text_of(&path);
+        let kept: Vec<&str> = t.lines().filter(|l| !l.trim_start().starts_with("standard")).collect();
+        overrides += t.lines().count() - kept.len();
+        std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    }
+    assert!(overrides >= 1, "no per-guide `standard` was removed: the test no longer exercises the workspace default");
+
+    let out_dir = tmp.join("out");
+    let out = build(&ws, &out_dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    for g in SAMPLE_GUIDES {
+        let pdf = out_dir.join(format!("{g}.pdf"));
+        let info = pdfinfo(&pdf);
+        assert_eq!(info.get("Tagged").map(String::as_str), Some("yes"), "{g}: {info:?}");
+        let bytes = std::fs::read(&pdf).unwrap();
+        let xmp = String::from_utf8_lossy(&bytes);
+        assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{g}: no PDF/UA-1 identification (pdfuaid:part) in the XMP metadata");
+    }
+    // The check discriminates: a guide built without ua-1 has no pdfuaid.
+    let plain = std::fs::read(sample_pdf("criminal-law")).unwrap();
+    assert!(!String::from_utf8_lossy(&plain).contains("pdfuaid:part"), "criminal-law claims PDF/UA without asking for it");
+}
+
+/// Words on one line must not overprint each other.
+fn overlapping_words(words: &[Word]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            let same_line = (a.y0 - b.y0).abs() < 0.5;
+            let overlap = a.x0.max(b.x0) < a.x1.min(b.x1) - 0.5;
+            if same_line && overlap {
+                problems.push(format!("`{}` and `{}` overprint at y {:.1}", a.text, b.text, a.y0));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn wide_tables_and_big_diagrams_build() {
+    let dir = TempDir::new("wide");
+    let out = build(&fixture("wide-table-big-diagram"), dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let pdf = dir.join("g.pdf");
+    let pages = pdf_pages(&pdf, false);
+    let find = |needle: &str| -> usize {
+        pages.iter().position(|p| squash(p).contains(needle)).unwrap_or_else(|| panic!("`{needle}` is not in the PDF:\n{}", pages.join("\n\x0c\n")))
+    };
+    let table_page = find("LastColumnHeaderZulu");
+    let diagram_page = find("Finalnodeomega");
+    // Every node of the chain is drawn.
+    for i in 1..30 {
+        find(&format!("Stepnumber{i}"));
+    }
+    let words = pdf_words(&pdf);
+    for (what, p) in [("table", table_page), ("diagram", diagram_page)] {
+        let ((w, h), ws) = &words[p];
+        for word in ws {
+            assert!(word.x0 >= 0.0 && word.x1 <= *w && word.y0 >= 0.0 && word.y1 <= *h, "{what}: `{}` is off the page ({word:?})", word.text);
+        }
+        let overlaps = overlapping_words(ws);
+        assert!(overlaps.is_empty(), "{what} page {}: {overlaps:#?}", p + 1);
+    }
+    // The table stays inside the text area (A4, 2.3 cm margins): its cells
+    // wrap rather than run off into the margin. The tolerance is one cell
+    // inset (6 pt): a header word that cannot be hyphenated narrower than its
+    // column ("Column-") pokes a little past the last cell today.
+    let right_edge = 595.276 - 2.3 / 2.54 * 72.0;
+    let (_, ws) = &words[table_page];
+    let widest = ws.iter().map(|w| w.x1).fold(0.0, f64::max);
+    assert!(widest <= right_edge + 6.0, "the table runs into the right margin: x = {widest:.1} > {right_edge:.1}");
+}
