@@ -140,10 +140,8 @@ pub fn check_fonts(ws: &Workspace, corpus: &Corpus, diags: &mut Diagnostics) {
             Some(r) => (guide.span.file, r),
             None => (ws.manifest_file, font_key(&ws.db.get(ws.manifest_file).text).unwrap_or(0..0)),
         };
-        let hint = match crate::diag::nearest(font, families.iter().map(String::as_str)) {
-            Some(n) => format!("did you mean `{n}`? available: {}; add .ttf/.otf files to the workspace's fonts/ folder for others", families.join(", ")),
-            None => format!("available: {}; add .ttf/.otf files to the workspace's fonts/ folder for others", families.join(", ")),
-        };
+        let names: Vec<&str> = families.iter().map(String::as_str).collect();
+        let hint = format!("{}; add .ttf/.otf files to the workspace's fonts/ folder for others", crate::diag::did_you_mean(font, &names, "available"));
         diags.push(
             Diagnostic::error("missing-font", format!("font family `{font}` is not available"))
                 .at(file, at)
@@ -158,9 +156,7 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
     let known: Vec<&str> = corpus.guides.iter().map(|g| g.id.as_str()).collect();
     for id in &opts.guides {
         if !known.contains(&id.as_str()) {
-            let hint = crate::diag::nearest(id, known.iter().copied())
-                .map(|n| format!("did you mean `{n}`? guides: {}", known.join(", ")))
-                .unwrap_or_else(|| format!("guides: {}", known.join(", ")));
+            let hint = crate::diag::did_you_mean(id, &known, "guides");
             return Err(ToolError::new(format!("no guide `{id}` in this workspace"), Some(&hint)));
         }
     }
@@ -197,38 +193,33 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
             diags_extend(&mut new_diags, local);
             continue;
         }
-        let started = Instant::now();
         let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         let mut ok = true;
-        if opts.formats.contains(&Format::Pdf) {
-            match render_pdf(ws, corpus, guide, &template) {
-                Ok((bytes, warnings, pages)) => {
+        for format in &opts.formats {
+            let started = Instant::now();
+            let result = match format {
+                Format::Pdf => render_pdf(ws, corpus, guide, &template)
+                    .map(|(bytes, warnings, pages)| (bytes, warnings, format!("typeset {} ({pages} pages)", guide.id))),
+                Format::Epub => render_epub(ws, corpus, guide, &template).map(|bytes| (bytes, Vec::new(), format!("packaged {} EPUB", guide.id))),
+            };
+            match result {
+                Ok((bytes, warnings, what)) => {
                     for w in warnings {
                         local.push(w);
                     }
-                    log(&format!("typeset {} ({pages} pages) in {:.2} s", guide.id, started.elapsed().as_secs_f64()));
-                    outputs.push((out_dir.join(format!("{}.pdf", guide.id)), bytes));
+                    log(&format!("{what} in {:.2} s", started.elapsed().as_secs_f64()));
+                    let ext = match format {
+                        Format::Pdf => "pdf",
+                        Format::Epub => "epub",
+                    };
+                    outputs.push((out_dir.join(format!("{}.{ext}", guide.id)), bytes));
                 }
                 Err(errors) => {
                     ok = false;
                     for e in errors {
                         local.push(e);
                     }
-                }
-            }
-        }
-        if ok && opts.formats.contains(&Format::Epub) {
-            let started = Instant::now();
-            match render_epub(ws, corpus, guide, &template) {
-                Ok(bytes) => {
-                    log(&format!("packaged {} EPUB in {:.2} s", guide.id, started.elapsed().as_secs_f64()));
-                    outputs.push((out_dir.join(format!("{}.epub", guide.id)), bytes));
-                }
-                Err(errors) => {
-                    ok = false;
-                    for e in errors {
-                        local.push(e);
-                    }
+                    break;
                 }
             }
         }

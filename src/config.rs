@@ -8,7 +8,7 @@ use std::ops::Range;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::diag::{nearest, Diagnostic, Diagnostics, SourceId};
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceId};
 use crate::oscola::Date;
 
 /// `casebook.toml`.
@@ -225,11 +225,7 @@ fn toml_error(text: &str, file: SourceId, offset: usize, e: &toml::de::Error) ->
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let hint = match nearest(field, known.iter().copied()) {
-            Some(n) => format!("did you mean `{n}`? known keys: {}", known.join(", ")),
-            None if known.is_empty() => "remove this key".to_owned(),
-            None => format!("known keys: {}", known.join(", ")),
-        };
+        let hint = if known.is_empty() { "remove this key".to_owned() } else { did_you_mean(field, &known, "known keys") };
         return Diagnostic::error("unknown-key", format!("unknown key `{field}`"))
             .at(file, global)
             .label("not a known key here")
@@ -245,10 +241,7 @@ fn toml_error(text: &str, file: SourceId, offset: usize, e: &toml::de::Error) ->
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
         let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        let hint = match nearest(value, known.iter().copied()) {
-            Some(n) => format!("did you mean `{n}`? allowed: {}", known.join(", ")),
-            None => format!("allowed: {}", known.join(", ")),
-        };
+        let hint = did_you_mean(value, &known, "allowed");
         return Diagnostic::error("invalid-value", format!("`{value}` is not an allowed value"))
             .at(file, global)
             .label("not allowed here")

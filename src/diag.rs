@@ -389,6 +389,15 @@ where
     best.map(|(_, c)| c)
 }
 
+/// A hint naming the nearest of `candidates` to `word` (if one is close) and
+/// listing them all: "did you mean `x`? {what}: a, b, c".
+pub fn did_you_mean(word: &str, candidates: &[&str], what: &str) -> String {
+    match nearest(word, candidates.iter().copied()) {
+        Some(n) => format!("did you mean `{n}`? {what}: {}", candidates.join(", ")),
+        None => format!("{what}: {}", candidates.join(", ")),
+    }
+}
+
 /// Shows a path relative to the workspace root with `/` separators.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);

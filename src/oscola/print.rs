@@ -21,7 +21,8 @@ pub struct CaseInfo {
 }
 
 /// The kind of an instrument (`kind` in legislation front matter).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum InstrumentKind {
     /// `act`: an Act of Parliament (or other primary legislation).
     Act,

@@ -106,7 +106,7 @@ pub struct RawInstrumentFront {
     /// Title as printed.
     pub title: String,
     /// Kind of instrument.
-    pub kind: RawInstrumentKind,
+    pub kind: crate::oscola::InstrumentKind,
     /// Jurisdiction.
     pub jurisdiction: Option<String>,
     /// Treaties: date adopted.
@@ -121,24 +121,6 @@ pub struct RawInstrumentFront {
     pub abbreviation: Option<String>,
     /// SIs: number, `2009/2163`.
     pub si_number: Option<String>,
-}
-
-/// Kinds of instrument as written.
-#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum RawInstrumentKind {
-    /// Act of Parliament.
-    Act,
-    /// Statutory instrument.
-    Si,
-    /// Treaty.
-    Treaty,
-    /// EU regulation.
-    EuRegulation,
-    /// EU directive.
-    EuDirective,
-    /// Bill.
-    Bill,
 }
 
 /// Shifts a span of the front matter into file coordinates.

@@ -494,10 +494,7 @@ impl<'a, 'd> Converter<'a, 'd> {
                 let mut d = Diagnostic::error("unknown-callout", format!("unknown callout kind `{name}`"))
                     .at(self.file, line_range.start..line_range.start + name.len() + 3)
                     .label("not a callout kind");
-                d = d.hint(match nearest(&name.to_ascii_lowercase(), known.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`? known kinds: {}", known.join(", ")),
-                    None => format!("known kinds: {}", known.join(", ")),
-                });
+                d = d.hint(crate::diag::did_you_mean(&name.to_ascii_lowercase(), &known, "known kinds"));
                 self.diags.push(d);
                 CalloutKind::Note
             }

@@ -21,7 +21,7 @@ use crate::model::{
     TermSource,
 };
 use crate::oscola::{self, CaseInfo, Date, FootnoteForm, FootnoteTracker, InstrumentInfo, InstrumentKind, Locator, Run, Style};
-use crate::parse::front_matter::{self, RawCaseFront, RawChapterFront, RawInstrumentFront, RawInstrumentKind};
+use crate::parse::front_matter::{self, RawCaseFront, RawChapterFront, RawInstrumentFront};
 use crate::parse::markdown as md;
 use crate::workspace::Workspace;
 use markdown::{plain_text, slug, Converter, Lookup, CHAPTER_LINK_PREFIX};
@@ -335,10 +335,7 @@ fn parse_case(ws: &Workspace, file: SourceId, diags: &mut Diagnostics) -> Option
             "key quote" | "key quotes" => CaseSectionKind::KeyQuote,
             _ => {
                 let allowed = ["Facts", "Issue", "Held", "Principle", "Ratio", "Significance", "Key quote"];
-                let hint = match nearest(&heading, allowed.iter().copied()) {
-                    Some(n) => format!("did you mean `## {n}`? allowed: {}", allowed.join(", ")),
-                    None => format!("allowed sections: {}", allowed.join(", ")),
-                };
+                let hint = crate::diag::did_you_mean(&heading, &allowed, "allowed sections");
                 diags.push(
                     Diagnostic::error("unknown-section", format!("`{heading}` is not a case section"))
                         .at(file, span)
@@ -436,14 +433,7 @@ fn parse_instrument(ws: &Workspace, file: SourceId, diags: &mut Diagnostics) -> 
     };
     let off = split.front_offset;
     let front: RawInstrumentFront = crate::config::parse_toml(front_text, file, off, diags)?;
-    let kind = match front.kind {
-        RawInstrumentKind::Act => InstrumentKind::Act,
-        RawInstrumentKind::Si => InstrumentKind::Si,
-        RawInstrumentKind::Treaty => InstrumentKind::Treaty,
-        RawInstrumentKind::EuRegulation => InstrumentKind::EuRegulation,
-        RawInstrumentKind::EuDirective => InstrumentKind::EuDirective,
-        RawInstrumentKind::Bill => InstrumentKind::Bill,
-    };
+    let kind = front.kind;
     if kind == InstrumentKind::Si && front.si_number.is_none() {
         diags.push(
             Diagnostic::error("missing-field", "a statutory instrument needs its `si-number`")
