@@ -134,8 +134,10 @@ fn fixture_snapshots() {
     names.sort();
     assert!(names.len() >= 25, "fixtures missing: {names:?}");
     for name in names {
-        let (ws, _corpus, mut diags) =
+        // What `casebook check` runs: resolution, then the font check.
+        let (ws, corpus, mut diags) =
             casebook::resolve::check(&dir.join(&name), &casebook::resolve::ResolveOptions::default()).expect("loads");
+        casebook::build::check_fonts(&ws, &corpus, &mut diags);
         diags.finish();
         assert!(
             diags.iter().any(|d| d.code == name),

@@ -415,7 +415,8 @@ impl<'a, 'd> Converter<'a, 'd> {
                 if let Event::Start(Tag::Callout(c)) = &self.out.events[at] {
                     if c.kind == CalloutKind::Definition {
                         let body = self.out.events[at + 1..].to_vec();
-                        let title_span = self.span(_range.start.._range.start);
+                        let line_end = self.source[_range.start..].find('\n').map_or(_range.end, |i| _range.start + i);
+                        let title_span = self.span(_range.start..line_end);
                         let term = c.title.clone();
                         if term.trim().is_empty() {
                             self.diags.push(
