@@ -208,13 +208,40 @@ pub fn parse_toml<T: DeserializeOwned>(
     offset: usize,
     diags: &mut Diagnostics,
 ) -> Option<T> {
-    match toml::from_str::<T>(text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            diags.push(toml_error(text, file, offset, &e));
-            None
+    // An unknown key on a line of its own is blanked out (with spaces, so that
+    // offsets stay put) and the table parsed again, so that one run reports
+    // every unknown key of a file, not just the first.
+    const MAX_ROUNDS: usize = 32;
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _ in 0..MAX_ROUNDS {
+        match toml::from_str::<T>(&text) {
+            Ok(v) => return Some(v),
+            Err(e) => {
+                let d = toml_error(&text, file, offset, &e);
+                let retry = d.code == "unknown-key" && e.span().is_some_and(|span| blank_line(text.to_mut(), span.start));
+                diags.push(d);
+                if !retry {
+                    return None;
+                }
+            }
         }
     }
+    None
+}
+
+/// Blanks the `key = value` line starting at `at` if its value is complete on
+/// that line; returns whether it did.
+fn blank_line(text: &mut String, at: usize) -> bool {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[start..end];
+    let Some((_, value)) = line.split_once('=') else { return false };
+    if toml::from_str::<toml::Table>(&format!("v = {value}")).is_err() {
+        return false;
+    }
+    let blank = " ".repeat(end - start);
+    text.replace_range(start..end, &blank);
+    true
 }
 
 fn toml_error(text: &str, file: SourceId, offset: usize, e: &toml::de::Error) -> Diagnostic {

@@ -162,3 +162,24 @@ fn toml_errors_in_front_matter_point_at_the_markdown_line() {
     // The unclosed array starts on line 3 of the .md file; TOML reports where it breaks.
     assert!(v["line"].as_u64().unwrap() >= 3, "{v}");
 }
+
+#[test]
+fn every_unknown_key_of_a_file_is_reported_in_one_run() {
+    let d = temp_dir("keys");
+    let out = run(&["new", d.to_str().unwrap()], &repo());
+    assert!(out.status.success());
+    let guide = d.join("my-guide/guide.toml");
+    let manifest = std::fs::read_to_string(&guide).unwrap() + "subtitel = \"x\"\ncitation = \"inline\"\n";
+    std::fs::write(&guide, manifest).unwrap();
+    let out = run(&["check", "--message-format", "json", d.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let keys: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["code"] == "unknown-key")
+        .map(|v| v["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, vec!["unknown key `subtitel`", "unknown key `citation`"]);
+    let _ = std::fs::remove_dir_all(&d);
+}

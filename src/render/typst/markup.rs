@@ -251,10 +251,13 @@ impl<'a> Writer<'a> {
                     self.stack.push(Open::Close("]"));
                 }
                 LinkTarget::Chapter { chapter, fragment } => {
-                    let slug = &self.guide.chapters[*chapter].slug;
+                    let target = &self.guide.chapters[*chapter];
+                    let slug = &target.slug;
+                    // A link to the title heading (which the template prints as
+                    // the chapter's own heading) goes to the chapter.
                     let label = match fragment {
-                        Some(f) => format!("{slug}--{}", escape::label(f)),
-                        None => slug.clone(),
+                        Some(f) if target.headings.iter().any(|h| &h.id == f) => format!("{slug}--{}", escape::label(f)),
+                        _ => slug.clone(),
                     };
                     self.raw(&format!("#link(<{label}>)["));
                     self.stack.push(Open::Close("]"));
