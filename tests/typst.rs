@@ -53,7 +53,7 @@ fn writer_table() {
         ("image made in the chapter with alt text", "#cb-image(image(\"/g/pic.png\", alt: \"A tiny picture\"))"),
         ("diagram with caption and alt", "caption: \"Tiny\", alt: \"Two boxes.\""),
         ("nasty text is one string literal", "#\"Nasty: #set page(width: 1cm) $x^2$ @label <angle> // no comment /* none */ \\\\ back\";"),
-        ("key terms box", "key-terms: ((name: \"Omission\", target: <term-omission>, def: [#\"A failure to act.\";]), )"),
+        ("key terms box", "key-terms: ((name: \"Omission\", anchor: \"term-omission\", target: <term-omission>, def: [#\"A failure to act.\";]), )"),
         ("key cases table", "#cb-key-cases(((name: [#emph[#\"Corr v IBC Vehicles Ltd\";]], citation: \"[2008] UKHL 13, [2008] 1 AC 884\""),
     ];
     let mut failures = Vec::new();

@@ -99,6 +99,12 @@ impl<'a> Writer<'a> {
         self.out.push_str(s);
     }
 
+    /// Opens a container with `open`; its end writes `close`.
+    fn wrap(&mut self, open: &str, close: &'static str) {
+        self.raw(open);
+        self.stack.push(Open::Close(close));
+    }
+
     /// Writes a run of events as content (no surrounding brackets).
     pub fn events(&mut self, events: &[Event]) {
         // Footnote definitions are printed where they are referenced.
@@ -185,29 +191,24 @@ impl<'a> Writer<'a> {
             }
             Tag::BlockQuote => {
                 self.block_gap();
-                self.raw("#cb-quote[");
-                self.stack.push(Open::Close("]\n\n"));
+                self.wrap("#cb-quote[", "]\n\n");
             }
             Tag::Callout(c) => self.callout(c),
             Tag::RulePanel => {
                 self.block_gap();
-                self.raw("#cb-rule-panel[");
-                self.stack.push(Open::Close("]\n\n"));
+                self.wrap("#cb-rule-panel[", "]\n\n");
             }
             Tag::CodeBlock { .. } => self.stack.push(Open::Skip),
             Tag::List(None) => {
                 self.block_gap();
-                self.raw("#list(");
-                self.stack.push(Open::Close(")\n\n"));
+                self.wrap("#list(", ")\n\n");
             }
             Tag::List(Some(start)) => {
                 self.block_gap();
-                self.raw(&format!("#enum(start: {start}, "));
-                self.stack.push(Open::Close(")\n\n"));
+                self.wrap(&format!("#enum(start: {start}, "), ")\n\n");
             }
             Tag::Item => {
-                self.raw("[");
-                self.stack.push(Open::Close("], "));
+                self.wrap("[", "], ");
             }
             Tag::FootnoteDefinition { .. } => self.stack.push(Open::Skip),
             Tag::Table(aligns) => {
@@ -224,31 +225,25 @@ impl<'a> Writer<'a> {
                 self.stack.push(Open::Table);
             }
             Tag::TableHead => {
-                self.raw("table.header(");
-                self.stack.push(Open::Close("), "));
+                self.wrap("table.header(", "), ");
             }
             Tag::TableRow => self.stack.push(Open::Close("")),
             Tag::TableCell => {
-                self.raw("[");
-                self.stack.push(Open::Close("], "));
+                self.wrap("[", "], ");
             }
             Tag::Emphasis => {
-                self.raw("#emph[");
-                self.stack.push(Open::Close("]"));
+                self.wrap("#emph[", "]");
             }
             Tag::Strong => {
-                self.raw("#strong[");
-                self.stack.push(Open::Close("]"));
+                self.wrap("#strong[", "]");
             }
             Tag::Strikethrough => {
-                self.raw("#strike[");
-                self.stack.push(Open::Close("]"));
+                self.wrap("#strike[", "]");
             }
             Tag::Link(target) => match target {
                 LinkTarget::External(url) if url.is_empty() => self.stack.push(Open::Close("")),
                 LinkTarget::External(url) => {
-                    self.raw(&format!("#link({})[", escape::string(url)));
-                    self.stack.push(Open::Close("]"));
+                    self.wrap(&format!("#link({})[", escape::string(url)), "]");
                 }
                 LinkTarget::Chapter { chapter, fragment } => {
                     let target = &self.guide.chapters[*chapter];
@@ -259,8 +254,7 @@ impl<'a> Writer<'a> {
                         Some(f) if target.headings.iter().any(|h| &h.id == f) => format!("{slug}--{}", escape::label(f)),
                         _ => slug.clone(),
                     };
-                    self.raw(&format!("#link(<{label}>)["));
-                    self.stack.push(Open::Close("]"));
+                    self.wrap(&format!("#link(<{label}>)["), "]");
                 }
             },
             Tag::DefinitionList => {
@@ -354,8 +348,7 @@ impl<'a> Writer<'a> {
                 self.stack.push(Open::Labelled(c.anchor.clone()));
             }
             None => {
-                self.raw(&format!("#cb-callout({}{title}{step})[", escape::string(c.kind.name())));
-                self.stack.push(Open::Close("]\n\n"));
+                self.wrap(&format!("#cb-callout({}{title}{step})[", escape::string(c.kind.name())), "]\n\n");
             }
         }
     }

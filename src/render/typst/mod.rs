@@ -103,17 +103,7 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
         } else {
             "none".to_owned()
         };
-        let mut terms = String::new();
-        for t in &ch.key_terms {
-            let term = corpus.term(*t);
-            let _ = write!(
-                terms,
-                "(name: {}, target: <{}>, def: [{}]), ",
-                string(&term.name),
-                term.anchor,
-                content(corpus, guide, &ch.slug, &strip_paragraphs(&term.definition))
-            );
-        }
+        let terms: String = ch.key_terms.iter().map(|t| term_entry(corpus, guide, &ch.slug, *t)).collect();
         w.raw(&format!(
             "#cb-chapter(title: {}, anchor: {}, kind: {}, number: {num}, key-terms: ({terms}))\n\n",
             string(&ch.title),
@@ -167,22 +157,25 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
             back.push_str(&case_summary(corpus, guide, "appendix", c, 2));
         }
     }
-    let mut entries = String::new();
-    for t in &guide.terms {
-        let term = corpus.term(*t);
-        let _ = write!(
-            entries,
-            "(name: {}, anchor: {}, def: [{}]), ",
-            string(&term.name),
-            string(&term.anchor),
-            content(corpus, guide, "glossary", &strip_paragraphs(&term.definition))
-        );
-    }
+    let entries: String = guide.terms.iter().map(|t| term_entry(corpus, guide, "glossary", *t)).collect();
     let _ = writeln!(back, "#cb-glossary(({entries}))");
     g.add(format!("{GEN_DIR}/back.typ"), back, SourceMap::default());
     let _ = writeln!(main, "#include {}", string(&format!("{GEN_DIR}/back.typ")));
     g.add(main_path(), main, SourceMap::default());
     g
+}
+
+/// A key term as template data: name, its glossary anchor (as a string and as
+/// a label to link to) and its definition; followed by `, ` for an array.
+fn term_entry(corpus: &Corpus, guide: &Guide, scope: &str, t: crate::model::TermIdx) -> String {
+    let term = corpus.term(t);
+    format!(
+        "(name: {}, anchor: {}, target: <{}>, def: [{}]), ",
+        string(&term.name),
+        string(&term.anchor),
+        term.anchor,
+        content(corpus, guide, scope, &strip_paragraphs(&term.definition))
+    )
 }
 
 /// A one-paragraph definition is inlined without its paragraph break.
