@@ -180,7 +180,6 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
     }
     let template = template(ws);
     let mut report = BuildReport::default();
-    let mut new_diags = Vec::new();
     for guide in &corpus.guides {
         if !opts.guides.is_empty() && !opts.guides.contains(&guide.id) {
             continue;
@@ -190,7 +189,7 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
         if global_error || files.iter().any(|f| bad_files.contains(f)) {
             report.failed.push(guide.id.clone());
             log(&format!("skipped {}: it has errors", guide.id));
-            diags_extend(&mut new_diags, local);
+            diags.extend(local);
             continue;
         }
         let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -232,16 +231,9 @@ pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut D
             report.failed.push(guide.id.clone());
             log(&format!("skipped {}: it has errors", guide.id));
         }
-        diags_extend(&mut new_diags, local);
-    }
-    for d in new_diags {
-        diags.push(d);
+        diags.extend(local);
     }
     Ok(report)
-}
-
-fn diags_extend(into: &mut Vec<Diagnostic>, from: Diagnostics) {
-    into.extend(from.iter().cloned());
 }
 
 /// Generates, compiles and exports one guide's PDF: the bytes, Typst's

@@ -96,8 +96,8 @@ pub fn resolve(ws: &Workspace, opts: &ResolveOptions, diags: &mut Diagnostics) -
         inst_drafts.iter().map(|d| d.provisions.iter().map(|p| p.0.base_label()).collect()).collect();
     let lookup = Lookup { ids: &ids, provisions: &provisions, root: &ws.root };
 
-    let cases: Vec<Case> = case_drafts.into_iter().map(|d| finish_case(ws, d, &lookup, diags)).collect();
-    let instruments: Vec<Instrument> = inst_drafts.into_iter().map(|d| finish_instrument(ws, d, &lookup, diags)).collect();
+    let mut cases: Vec<Case> = case_drafts.into_iter().map(|d| finish_case(ws, d, &lookup, diags)).collect();
+    let mut instruments: Vec<Instrument> = inst_drafts.into_iter().map(|d| finish_instrument(ws, d, &lookup, diags)).collect();
 
     // Every chapter file once.
     let mut chapters: BTreeMap<SourceId, ChapterDraft> = BTreeMap::new();
@@ -112,27 +112,22 @@ pub fn resolve(ws: &Workspace, opts: &ResolveOptions, diags: &mut Diagnostics) -
     let mut terms = collect_terms(ws, &lookup, &chapters, diags);
     // Citations inside case summaries, provisions and definitions are printed
     // in full wherever they appear (they are not places in a chapter).
-    let mut cases = cases;
-    let mut instruments = instruments;
-    {
-        let form = |events: &mut Vec<Event>, cases: &[Case], instruments: &[Instrument]| fill_full_forms(events, cases, instruments);
-        for ci in 0..cases.len() {
-            let mut secs = std::mem::take(&mut cases[ci].sections);
-            for s in &mut secs {
-                form(&mut s.body, &cases, &instruments);
-            }
-            cases[ci].sections = secs;
+    for ci in 0..cases.len() {
+        let mut secs = std::mem::take(&mut cases[ci].sections);
+        for s in &mut secs {
+            fill_full_forms(&mut s.body, &cases, &instruments);
         }
-        for ii in 0..instruments.len() {
-            let mut provs = std::mem::take(&mut instruments[ii].provisions);
-            for p in &mut provs {
-                form(&mut p.body, &cases, &instruments);
-            }
-            instruments[ii].provisions = provs;
+        cases[ci].sections = secs;
+    }
+    for ii in 0..instruments.len() {
+        let mut provs = std::mem::take(&mut instruments[ii].provisions);
+        for p in &mut provs {
+            fill_full_forms(&mut p.body, &cases, &instruments);
         }
-        for t in &mut terms {
-            form(&mut t.definition, &cases, &instruments);
-        }
+        instruments[ii].provisions = provs;
+    }
+    for t in &mut terms {
+        fill_full_forms(&mut t.definition, &cases, &instruments);
     }
     let term_index: BTreeMap<String, TermIdx> =
         terms.iter().enumerate().map(|(i, t)| (t.name.to_lowercase(), TermIdx(i))).collect();
@@ -259,7 +254,7 @@ fn sections(
 }
 
 /// The text of a file.
-fn static_text(ws: &Workspace, file: SourceId) -> &str {
+fn source_text(ws: &Workspace, file: SourceId) -> &str {
     &ws.db.get(file).text
 }
 
@@ -280,7 +275,7 @@ fn date_of(dt: &Option<toml::Spanned<toml::value::Datetime>>, file: SourceId, of
 
 fn parse_case(ws: &Workspace, file: SourceId, diags: &mut Diagnostics) -> Option<CaseDraft> {
     let id = file_id(ws, file, diags);
-    let text = static_text(ws, file);
+    let text = source_text(ws, file);
     let split = front_matter::split(text, file, diags);
     let Some(front_text) = split.front else {
         diags.push(front_matter::missing(file, "a case file", "name = \"Donoghue v Stevenson\"\ncitation = \"[1932] AC 562\"\ncourt = \"HL\""));
@@ -371,7 +366,7 @@ fn parse_case(ws: &Workspace, file: SourceId, diags: &mut Diagnostics) -> Option
 
 fn finish_case(ws: &Workspace, d: CaseDraft, lookup: &Lookup<'_>, diags: &mut Diagnostics) -> Case {
     let src = &ws.db.get(d.file);
-    let text = static_text(ws, d.file);
+    let text = source_text(ws, d.file);
     let sections: Vec<CaseSection> = d
         .sections
         .into_iter()
@@ -425,7 +420,7 @@ pub fn first_sentence(s: &str) -> String {
 
 fn parse_instrument(ws: &Workspace, file: SourceId, diags: &mut Diagnostics) -> Option<InstrumentDraft> {
     let id = file_id(ws, file, diags);
-    let text = static_text(ws, file);
+    let text = source_text(ws, file);
     let split = front_matter::split(text, file, diags);
     let Some(front_text) = split.front else {
         diags.push(front_matter::missing(file, "a legislation file", "title = \"Theft Act 1968\"\nkind = \"act\""));
@@ -502,7 +497,7 @@ fn finish_instrument(ws: &Workspace, d: InstrumentDraft, lookup: &Lookup<'_>, di
 
 fn convert_chapter(ws: &Workspace, file: SourceId, lookup: &Lookup<'_>, diags: &mut Diagnostics) -> ChapterDraft {
     let src = ws.db.get(file);
-    let text = static_text(ws, file);
+    let text = source_text(ws, file);
     let split = front_matter::split(text, file, diags);
     let front: RawChapterFront = match split.front {
         Some(f) => crate::config::parse_toml(f, file, split.front_offset, diags).unwrap_or_default(),
@@ -538,7 +533,7 @@ fn collect_terms(
     let mut terms: Vec<Term> = Vec::new();
     if let Some(file) = ws.glossary {
         let src = ws.db.get(file);
-        let text = static_text(ws, file);
+        let text = source_text(ws, file);
         let split = front_matter::split(text, file, diags);
         let events = md::events(split.body, split.body_offset);
         let title_spans: Vec<Range<usize>> = events
