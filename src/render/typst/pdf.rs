@@ -199,23 +199,42 @@ fn collect_diagrams<'a>(events: &'a [Event], out: &mut Vec<&'a Diagram>) {
 /// The text a document shows, in reading order within each frame (runs
 /// joined as laid out; lines and pages separated by a space). For tests.
 pub fn plain_text(doc: &PagedDocument) -> String {
-    fn walk(frame: &typst::layout::Frame, out: &mut String) {
-        for (_, item) in frame.items() {
+    use typst::layout::{Abs, Frame, FrameItem, Point};
+
+    /// The last cluster written and the baseline it sits on. Typst splits a
+    /// cluster that needs glyphs from several fonts (a base and a mark, say)
+    /// into several items on the same line, each carrying the cluster's whole
+    /// text, its marks raised or lowered by less than a line; those repeats
+    /// are the same characters, shown once.
+    struct Last {
+        cluster: String,
+        y: Abs,
+    }
+
+    fn walk(frame: &Frame, origin: Point, out: &mut String, last: &mut Option<Last>) {
+        for (pos, item) in frame.items() {
+            let at = origin + *pos;
             match item {
-                typst::layout::FrameItem::Group(g) => walk(&g.frame, out),
-                typst::layout::FrameItem::Text(t) => {
-                    // The text each glyph cluster shows (a cluster split over
-                    // several glyphs or fonts is counted once).
-                    let mut last: Option<std::ops::Range<usize>> = None;
+                FrameItem::Group(g) => walk(&g.frame, at, out, last),
+                FrameItem::Text(t) => {
+                    let whole = !t.glyphs.is_empty() && t.glyphs.iter().all(|g| g.range() == (0..t.text.len()));
+                    let repeat = last.as_ref().is_some_and(|l| l.cluster == t.text.as_str() && (l.y - at.y).abs() < t.size * 0.6);
+                    if whole && repeat {
+                        continue;
+                    }
+                    // The text each glyph cluster shows (a cluster drawn by
+                    // several glyphs of one item is counted once).
+                    let mut seen: Option<std::ops::Range<usize>> = None;
                     for g in &t.glyphs {
                         let r = g.range();
-                        let seen = last.as_ref().is_some_and(|l| l.start <= r.start && r.end <= l.end);
-                        if !seen {
-                            if let Some(s) = t.text.get(r.clone()) {
-                                out.push_str(s);
-                            }
-                            last = Some(r);
+                        if seen.as_ref().is_some_and(|l| l.start <= r.start && r.end <= l.end) {
+                            continue;
                         }
+                        if let Some(s) = t.text.get(r.clone()) {
+                            out.push_str(s);
+                            *last = Some(Last { cluster: s.to_owned(), y: at.y });
+                        }
+                        seen = Some(r);
                     }
                 }
                 _ => {}
@@ -224,7 +243,7 @@ pub fn plain_text(doc: &PagedDocument) -> String {
     }
     let mut out = String::new();
     for page in doc.pages() {
-        walk(&page.frame, &mut out);
+        walk(&page.frame, Point::zero(), &mut out, &mut None);
         out.push(' ');
     }
     out
