@@ -26,9 +26,15 @@ pub struct SourceFile {
     pub name: String,
     /// Absolute path on disk.
     pub path: PathBuf,
-    /// The text (lossily decoded when the file is not UTF-8; a diagnostic says so).
+    /// The text as every stage reads it: lossily decoded when the file is not
+    /// UTF-8 (a diagnostic says so), and normalised at load (see
+    /// `workspace::normalize_text`): LF line endings, no byte-order mark, no
+    /// control characters. Lines are the file's own lines.
     pub text: String,
     line_starts: Vec<usize>,
+    /// Offsets in `text` where a control character was dropped at load: each
+    /// one counts as a column, so that columns stay those of the file on disk.
+    dropped: Vec<usize>,
 }
 
 impl SourceFile {
@@ -43,7 +49,8 @@ impl SourceFile {
         let col = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();
-        (line + 1, col + 1)
+        let dropped = self.dropped.partition_point(|&p| p < offset) - self.dropped.partition_point(|&p| p < start);
+        (line + 1, col + dropped + 1)
     }
 }
 
@@ -63,8 +70,14 @@ pub struct SourceDb {
 impl SourceDb {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: String, path: PathBuf, text: String) -> SourceId {
+        self.add_normalized(name, path, text, Vec::new())
+    }
+
+    /// Adds a file whose text was normalised at load, with the sorted offsets
+    /// (in `text`) where control characters were dropped.
+    pub fn add_normalized(&mut self, name: String, path: PathBuf, text: String, dropped: Vec<usize>) -> SourceId {
         let line_starts = files::line_starts(&text).collect();
-        self.files.push(SourceFile { name, path, text, line_starts });
+        self.files.push(SourceFile { name, path, text, line_starts, dropped });
         SourceId(self.files.len() as u32 - 1)
     }
 
@@ -121,6 +134,10 @@ impl<'a> Files<'a> for SourceDb {
         })?;
         let end = f.line_starts.get(line_index + 1).copied().unwrap_or(f.text.len());
         Ok(start..end)
+    }
+
+    fn column_number(&'a self, id: SourceId, _line_index: usize, byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self.get(id).line_col(byte_index).1)
     }
 }
 

@@ -273,23 +273,26 @@ pub fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Reads one file into the database. A file that is not UTF-8 is added with
-/// its text decoded lossily, and an error points at the first bad byte.
+/// Reads one file into the database, normalised (see [`normalize_text`]). A
+/// file that is not UTF-8 is added with its text decoded lossily, and an error
+/// points at the first bad byte. Each dropped control character is a warning.
 fn read_source(root: &Path, path: &Path, db: &mut SourceDb, diags: &mut Diagnostics) -> Option<SourceId> {
     let name = display_path(root, path);
     match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(mut text) => {
-                if text.starts_with('\u{feff}') {
-                    // A byte-order mark is replaced by a space so offsets stay put.
-                    text.replace_range(0..3, "   ");
+        Ok(bytes) => {
+            let (raw, bad_byte) = match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
                 }
-                Some(db.add(name, path.to_path_buf(), text))
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let id = db.add(name, path.to_path_buf(), text);
+            };
+            let norm = normalize_text(&raw);
+            let dropped: Vec<usize> = norm.controls.iter().map(|(p, _)| *p).collect();
+            let bad_at = bad_byte.map(|raw_at| norm.map_offset(raw_at));
+            let id = db.add_normalized(name, path.to_path_buf(), norm.text, dropped);
+            report_controls(id, &norm.controls, diags);
+            if let Some(at) = bad_at {
                 let (line, _) = db.get(id).line_col(at);
                 diags.push(
                     Diagnostic::error("not-utf8", "the file is not valid UTF-8")
@@ -297,12 +300,140 @@ fn read_source(root: &Path, path: &Path, db: &mut SourceDb, diags: &mut Diagnost
                         .label(format!("invalid byte on line {line}"))
                         .hint("save the file as UTF-8"),
                 );
-                None
+                return None;
             }
-        },
+            Some(id)
+        }
         Err(e) => {
             diags.push(Diagnostic::error("unreadable-file", format!("cannot read {name}: {e}")));
             None
         }
+    }
+}
+
+/// Most control-character warnings for one file; the rest are counted in one more.
+const MAX_CONTROL_WARNINGS: usize = 20;
+
+fn report_controls(id: SourceId, controls: &[(usize, char)], diags: &mut Diagnostics) {
+    for (at, c) in controls.iter().take(MAX_CONTROL_WARNINGS) {
+        diags.push(
+            Diagnostic::warning("control-character", format!("the control character U+{:04X} is dropped", u32::from(*c)))
+                .at(id, *at..*at)
+                .label("here")
+                .hint("control characters print nothing and are not allowed in an EPUB: delete it from the file"),
+        );
+    }
+    if let Some((at, _)) = controls.get(MAX_CONTROL_WARNINGS) {
+        let more = controls.len() - MAX_CONTROL_WARNINGS;
+        diags.push(
+            Diagnostic::warning("control-character", format!("{more} more control characters are dropped"))
+                .at(id, *at..*at)
+                .label("the next one")
+                .hint("is the file in UTF-16 or a binary format? Save it as UTF-8 text"),
+        );
+    }
+}
+
+/// A file's text as every stage reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized {
+    /// The text: no byte-order mark, every line ending (CRLF, or a lone CR as
+    /// old Mac editors write) a single LF, and no control character other than
+    /// tab and LF.
+    pub text: String,
+    /// Each dropped control character and the offset in `text` where it was.
+    pub controls: Vec<(usize, char)>,
+    /// `(offset in the raw text, bytes removed before it)` at each removal, in
+    /// order: maps raw offsets to `text` offsets.
+    removals: Vec<(usize, usize)>,
+}
+
+impl Normalized {
+    /// The offset in `text` of a byte offset of the raw text.
+    pub fn map_offset(&self, raw: usize) -> usize {
+        let i = self.removals.partition_point(|(at, _)| *at <= raw);
+        raw - if i == 0 { 0 } else { self.removals[i - 1].1 }
+    }
+}
+
+/// True for the characters dropped at load: C0 controls other than tab, LF and
+/// CR, DEL, and the C1 controls. None prints, and XML forbids most of them.
+pub fn is_dropped_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Normalises a file's text at load, so that every later stage (front matter,
+/// Markdown, TOML, both editions) sees one form, whatever editor wrote it: a
+/// leading byte-order mark is dropped, CRLF and lone CR become LF, and control
+/// characters are dropped (reported by the caller). The file keeps its lines,
+/// so line numbers are the file's; columns are kept through [`Normalized::controls`].
+pub fn normalize_text(raw: &str) -> Normalized {
+    let body = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let mut removed = raw.len() - body.len();
+    let mut removals = if removed > 0 { vec![(removed, removed)] } else { Vec::new() };
+    let mut text = String::with_capacity(body.len());
+    let mut controls = Vec::new();
+    let base = removed;
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\r' => {
+                text.push('\n');
+                if let Some((j, '\n')) = chars.peek().copied() {
+                    chars.next();
+                    removed += 1;
+                    removals.push((base + j + 1, removed));
+                }
+            }
+            c if is_dropped_control(c) => {
+                controls.push((text.len(), c));
+                removed += c.len_utf8();
+                removals.push((base + i + c.len_utf8(), removed));
+            }
+            c => text.push(c),
+        }
+    }
+    Normalized { text, controls, removals }
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::*;
+
+    #[test]
+    fn line_endings_bom_and_controls() {
+        for raw in ["a\nb\n\nc", "a\r\nb\r\n\r\nc", "a\rb\r\rc", "\u{feff}a\r\nb\r\rc"] {
+            let n = normalize_text(raw);
+            assert_eq!(n.text, "a\nb\n\nc", "{raw:?}");
+            assert!(n.controls.is_empty());
+        }
+        let n = normalize_text("x\0y\u{1b}[0m\u{7f}\u{85}z\tw");
+        assert_eq!(n.text, "xy[0mz\tw");
+        assert_eq!(n.controls, vec![(1, '\0'), (2, '\u{1b}'), (5, '\u{7f}'), (5, '\u{85}')]);
+    }
+
+    #[test]
+    fn raw_offsets_map_to_normalised_ones() {
+        let raw = "\u{feff}ab\r\ncd\0e\rf";
+        let n = normalize_text(raw);
+        assert_eq!(n.text, "ab\ncde\nf");
+        for (raw_at, want) in [(3, 0), (4, 1), (7, 3), (9, 5), (10, 5), (11, 6), (12, 7), (13, 8)] {
+            assert_eq!(n.map_offset(raw_at), want, "raw offset {raw_at}");
+        }
+    }
+
+    #[test]
+    fn columns_count_dropped_controls() {
+        let mut db = SourceDb::default();
+        let n = normalize_text("+++\r\nab\0\0cd\r\n");
+        let dropped = n.controls.iter().map(|(p, _)| *p).collect();
+        let id = db.add_normalized("f.md".into(), PathBuf::from("f.md"), n.text, dropped);
+        let f = db.get(id);
+        // `d` is the sixth character of line 2 on disk.
+        let d = f.text.find('d').unwrap();
+        assert_eq!(f.line_col(d), (2, 6));
+        // The first NUL was at column 3.
+        assert_eq!(f.line_col(n.controls[0].0), (2, 3));
+        assert_eq!(f.line_col(0), (1, 1));
     }
 }

@@ -26,3 +26,6 @@ pub fn events(body: &str, offset: usize) -> Vec<(Event<'_>, Range<usize>)> {
         .map(|(e, r)| (e, r.start + offset..r.end + offset))
         .collect()
 }
+
+/// Markdown events with their file-relative byte ranges, owned.
+pub type MdEvents = Vec<(Event<'static>, Range<usize>)>;

@@ -191,28 +191,6 @@ fn split_top_level(s: &str, sep: char) -> Vec<&str> {
     out
 }
 
-/// True for a well-formed id: lower-case ASCII letters, digits and single hyphens.
-pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('-')
-        && !id.ends_with('-')
-        && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// A suggested id for an invalid one.
-pub fn suggest_id(id: &str) -> String {
-    let mut s = String::new();
-    for c in id.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c.to_ascii_lowercase());
-        } else if !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    s.trim_end_matches('-').to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,15 +234,5 @@ mod tests {
         assert!(find("[@a; b]").pop().unwrap().items.is_err());
         assert!(find("[@a, ]").pop().unwrap().items.is_err());
         assert!(find("[@a").pop().unwrap().items.is_err());
-    }
-
-    #[test]
-    fn id_rules() {
-        assert!(valid_id("r-v-miller"));
-        assert!(valid_id("theft-act-1968"));
-        for bad in ["R-v-Miller", "r v miller", "r--v", "-r", "r-", "", "r_v"] {
-            assert!(!valid_id(bad), "{bad}");
-        }
-        assert_eq!(suggest_id("R v Miller"), "r-v-miller");
     }
 }

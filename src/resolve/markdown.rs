@@ -10,14 +10,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event as Md, Tag as MdTag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event as Md, LinkType, Tag as MdTag, TagEnd};
 
 use crate::diag::{nearest, Diagnostic, Diagnostics, SourceId, Span};
 use crate::model::{
-    Align, Authority, Callout, CalloutKind, CalloutTarget, Citation, CiteItem, Diagram, Event, Image, LinkTarget, Tag,
+    matching_end, sanitize_id, slug, Align, Authority, Callout, CalloutKind, CalloutTarget, Citation, CiteItem, Diagram, Event, Image,
+    LinkTarget, Tag,
 };
 use crate::oscola::{self, Locator};
 use crate::resolve::cite::{self, TextRun};
+use crate::resolve::url;
 use crate::workspace::join_inside;
 
 /// What the converter needs to know about the rest of the workspace.
@@ -54,9 +56,6 @@ pub struct Converted {
     pub chapter_links: Vec<(String, Option<String>, Span)>,
 }
 
-/// Link destinations that are chapter files are stored as this scheme until
-/// the guide resolves them (see `resolve::guide`).
-pub const CHAPTER_LINK_PREFIX: &str = "casebook-chapter:";
 
 enum Frame {
     /// Emit `End` at the end.
@@ -88,6 +87,8 @@ pub struct Converter<'a, 'd> {
     /// Plain text captured for headings and image alt text.
     capture: Vec<String>,
     heading_ids: BTreeSet<String>,
+    /// Every explicit `{#id}` of the body, sanitised: automatic ids avoid them.
+    explicit_ids: BTreeSet<String>,
     html_comment: bool,
     /// An HTML block is reported once, not once per line.
     html_block_warned: bool,
@@ -111,6 +112,7 @@ impl<'a, 'd> Converter<'a, 'd> {
             text: TextRun::default(),
             capture: Vec::new(),
             heading_ids: BTreeSet::new(),
+            explicit_ids: BTreeSet::new(),
             html_comment: false,
             html_block_warned: false,
             header: None,
@@ -121,6 +123,12 @@ impl<'a, 'd> Converter<'a, 'd> {
 
     /// Runs over `events` and returns what was converted.
     pub fn run(mut self, events: Vec<(Md<'a>, Range<usize>)>) -> Converted {
+        // An explicit id wins over an automatic one wherever it stands.
+        for (ev, _) in &events {
+            if let Md::Start(MdTag::Heading { id: Some(id), .. }) = ev {
+                self.explicit_ids.insert(sanitize_id(id));
+            }
+        }
         for (ev, range) in events {
             self.event(ev, range);
         }
@@ -343,8 +351,13 @@ impl<'a, 'd> Converter<'a, 'd> {
             MdTag::Strong => self.open(Tag::Strong),
             MdTag::Strikethrough => self.open(Tag::Strikethrough),
             MdTag::Superscript | MdTag::Subscript | MdTag::MetadataBlock(_) => self.stack.push(Frame::Skip),
-            MdTag::Link { dest_url, .. } => {
-                match self.link_target(&dest_url, range) {
+            MdTag::Link { link_type, dest_url, .. } => {
+                let dest = match link_type {
+                    // `<clerk@example.org>`: pulldown-cmark hands over the bare address.
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => dest_url.into_string(),
+                };
+                match self.link_target(&dest, range) {
                     Some(t) => self.open(Tag::Link(t)),
                     None => self.stack.push(Frame::Skip),
                 }
@@ -384,22 +397,33 @@ impl<'a, 'd> Converter<'a, 'd> {
             Frame::Heading { at, level, explicit, span } => {
                 let text = self.capture.pop().unwrap_or_default();
                 let text = text.trim().to_owned();
-                let base = explicit.clone().unwrap_or_else(|| slug(&text));
-                let base = if base.is_empty() { "section".to_owned() } else { base };
-                let mut id = base.clone();
-                let mut n = 1;
-                while self.heading_ids.contains(&id) {
-                    if explicit.is_some() {
-                        self.diags.push(
-                            Diagnostic::error("duplicate-heading-id", format!("heading id `{base}` is used twice in this file"))
-                                .at(self.file, span.clone())
-                                .hint("give each heading a different `{#id}`"),
-                        );
-                        break;
+                let id = match &explicit {
+                    Some(raw) => {
+                        let id = sanitize_id(raw);
+                        if self.heading_ids.contains(&id) {
+                            self.diags.push(
+                                Diagnostic::error("duplicate-heading-id", format!("heading id `{raw}` is used twice in this file"))
+                                    .at(self.file, span.clone())
+                                    .hint("give each heading a different `{#id}`"),
+                            );
+                        }
+                        id
                     }
-                    n += 1;
-                    id = format!("{base}-{n}");
-                }
+                    None => {
+                        // Numbered from 1 on a clash, as GitHub and mdBook do.
+                        let base = match slug(&text) {
+                            s if s.is_empty() => "section".to_owned(),
+                            s => s,
+                        };
+                        let mut id = base.clone();
+                        let mut n = 0;
+                        while self.heading_ids.contains(&id) || self.explicit_ids.contains(&id) {
+                            n += 1;
+                            id = format!("{base}-{n}");
+                        }
+                        id
+                    }
+                };
                 self.heading_ids.insert(id.clone());
                 if level == 1 && self.out.first_h1.is_none() {
                     self.out.first_h1 = Some(text);
@@ -712,30 +736,43 @@ impl<'a, 'd> Converter<'a, 'd> {
         }
     }
 
+    /// The target of a link, or `None` (the text prints without a link) after
+    /// a diagnostic.
     fn link_target(&mut self, dest: &str, range: Range<usize>) -> Option<LinkTarget> {
-        let lower = dest.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:") {
-            return Some(LinkTarget::External(dest.to_owned()));
-        }
-        if lower.contains(':') {
-            self.diags.push(
-                Diagnostic::error("bad-link", format!("links with the scheme of `{dest}` are not allowed"))
-                    .at(self.file, range)
-                    .hint("link to http(s) or mailto addresses, or to another chapter's .md file"),
-            );
-            return None;
+        if let Some(scheme) = url::scheme(dest) {
+            if url::refused(&scheme) {
+                self.diags.push(
+                    Diagnostic::error("bad-link", format!("links with the scheme `{scheme}:` are not allowed"))
+                        .at(self.file, range)
+                        .hint("link to a web or mail address, or to another chapter's .md file"),
+                );
+                return None;
+            }
+            return match url::external(dest) {
+                Ok(href) => Some(LinkTarget::External(href)),
+                Err(why) => {
+                    self.diags.push(
+                        Diagnostic::warning("invalid-url", format!("`{dest}` is not a valid URL: {why}"))
+                            .at(self.file, range)
+                            .label("printed as text, without a link")
+                            .hint("check the address; write it as it appears in a browser's address bar"),
+                    );
+                    None
+                }
+            };
         }
         let (path, fragment) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f.to_owned())),
+            Some((p, f)) => (p, Some(sanitize_id(&url::decode(f)))),
             None => (dest, None),
         };
+        let path = url::decode(path);
         if path.is_empty() {
             let this = crate::diag::display_path(self.lookup.root, self.file_path);
             self.out.chapter_links.push((this.clone(), fragment.clone(), self.span(range)));
-            return Some(LinkTarget::External(format!("{CHAPTER_LINK_PREFIX}{this}#{}", fragment.unwrap_or_default())));
+            return Some(LinkTarget::ChapterFile { path: this, fragment });
         }
         let base = self.file_path.parent().unwrap_or(self.lookup.root);
-        let Some(abs) = join_inside(self.lookup.root, base, path) else {
+        let Some(abs) = join_inside(self.lookup.root, base, &path) else {
             self.diags.push(
                 Diagnostic::error("path-outside-workspace", format!("link `{dest}` leaves the workspace"))
                     .at(self.file, range)
@@ -753,7 +790,7 @@ impl<'a, 'd> Converter<'a, 'd> {
         }
         let rel = crate::diag::display_path(self.lookup.root, &abs);
         self.out.chapter_links.push((rel.clone(), fragment.clone(), self.span(range)));
-        Some(LinkTarget::External(format!("{CHAPTER_LINK_PREFIX}{rel}#{}", fragment.unwrap_or_default())))
+        Some(LinkTarget::ChapterFile { path: rel, fragment })
     }
 
     fn image(&mut self, dest: String, title: String, alt: String, span: Range<usize>) {
@@ -868,63 +905,3 @@ fn is_callout(e: &Event, kind: CalloutKind) -> bool {
     matches!(e, Event::Start(Tag::Callout(c)) if c.kind == kind)
 }
 
-/// The index of the `End` matching the `Start` at `start`.
-pub fn matching_end(events: &[Event], start: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, e) in events.iter().enumerate().skip(start) {
-        match e {
-            Event::Start(_) => depth += 1,
-            Event::End => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    events.len() - 1
-}
-
-/// A heading slug as GitHub makes them: lower case, spaces to hyphens,
-/// punctuation dropped.
-pub fn slug(text: &str) -> String {
-    let mut s = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            s.extend(c.to_lowercase());
-        } else if (c == ' ' || c == '-' || c == '_') && !s.ends_with('-') {
-            s.push('-');
-        }
-    }
-    let s = s.trim_matches('-').to_owned();
-    // Ids must start with a letter to be valid XML ids.
-    if s.chars().next().is_some_and(|c| !c.is_ascii_alphabetic()) {
-        format!("s-{s}")
-    } else {
-        s
-    }
-}
-
-/// Plain text of a run of events (for titles, alt text, one-line summaries).
-pub fn plain_text(events: &[Event]) -> String {
-    let mut s = String::new();
-    for e in events {
-        match e {
-            Event::Text(t) | Event::Code(t) => s.push_str(t),
-            Event::SoftBreak | Event::HardBreak => s.push(' '),
-            Event::Cite(c) => {
-                for (i, item) in c.items.iter().enumerate() {
-                    if i > 0 {
-                        s.push_str("; ");
-                    }
-                    s.push_str(&oscola::plain(&item.text));
-                }
-            }
-            Event::End => {}
-            Event::Start(Tag::Paragraph) if !s.is_empty() => s.push(' '),
-            _ => {}
-        }
-    }
-    s
-}

@@ -206,8 +206,8 @@ impl HeadingPlan {
         let mut dropped = None;
         for (i, e) in body.iter().enumerate() {
             if let Event::Start(Tag::Heading { level: 1, id }) = e {
-                let end = crate::resolve::markdown::matching_end(body, i);
-                let text = crate::resolve::markdown::plain_text(&body[i + 1..end]);
+                let end = crate::model::matching_end(body, i);
+                let text = crate::model::plain_text(&body[i + 1..end]);
                 if norm(&text) == norm(&ch.title) {
                     dropped = Some((i, end, id.clone()));
                 }

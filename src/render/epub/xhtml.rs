@@ -373,7 +373,9 @@ impl<'w, 'a> Writer<'w, 'a> {
             }
             Tag::Link(target) => {
                 let href = match target {
-                    LinkTarget::External(url) => safe_url(url),
+                    // Checked and percent-encoded in the model.
+                    LinkTarget::External(url) => url.clone(),
+                    LinkTarget::ChapterFile { .. } => String::new(),
                     LinkTarget::Chapter { chapter, fragment } => {
                         let plan = self.cx.plan;
                         let file = plan.chapter_files.get(*chapter).cloned().unwrap_or_default();
@@ -797,25 +799,6 @@ pub(crate) fn runs_html(runs: &[Run]) -> String {
         }
     }
     s
-}
-
-/// An external URL made safe for an `href`: characters that may not appear in
-/// a URL (spaces, quotes, angle brackets…) percent-encoded; anything that is
-/// not http(s) or mailto is dropped (the resolver allows no other scheme).
-fn safe_url(url: &str) -> String {
-    let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
-        return String::new();
-    }
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        match c {
-            ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => out.push_str(&format!("%{:02X}", c as u32)),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A complete XHTML content document.

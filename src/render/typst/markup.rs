@@ -111,7 +111,7 @@ impl<'a> Writer<'a> {
         let mut i = 0;
         while i < events.len() {
             if let Event::Start(Tag::FootnoteDefinition { label, .. }) = &events[i] {
-                let end = crate::resolve::markdown::matching_end(events, i);
+                let end = crate::model::matching_end(events, i);
                 self.notes.insert(label.clone(), events[i + 1..end].to_vec());
                 i = end + 1;
                 continue;
@@ -122,11 +122,11 @@ impl<'a> Writer<'a> {
         while i < events.len() {
             match &events[i] {
                 Event::Start(Tag::FootnoteDefinition { .. }) => {
-                    i = crate::resolve::markdown::matching_end(events, i) + 1;
+                    i = crate::model::matching_end(events, i) + 1;
                     continue;
                 }
                 Event::Start(Tag::CodeBlock { lang }) => {
-                    let end = crate::resolve::markdown::matching_end(events, i);
+                    let end = crate::model::matching_end(events, i);
                     let mut code = String::new();
                     for e in &events[i + 1..end] {
                         if let Event::Text(t) = e {
@@ -241,7 +241,7 @@ impl<'a> Writer<'a> {
                 self.wrap("#strike[", "]");
             }
             Tag::Link(target) => match target {
-                LinkTarget::External(url) if url.is_empty() => self.stack.push(Open::Close("")),
+                LinkTarget::ChapterFile { .. } => self.stack.push(Open::Close("")),
                 LinkTarget::External(url) => {
                     self.wrap(&format!("#link({})[", escape::string(url)), "]");
                 }

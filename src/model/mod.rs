@@ -7,6 +7,8 @@
 //! of the sources and the edition date. Renderers read `&Corpus` and never see
 //! TOML or raw Markdown.
 
+mod events;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -14,6 +16,8 @@ use crate::config::GuideOptions;
 use crate::diag::Span;
 use crate::diagram::Graph;
 use crate::oscola::{CaseInfo, Date, InstrumentInfo, Locator, Provision, Runs};
+
+pub use events::{matching_end, plain_text, sanitize_id, slug};
 
 /// Index of a case in [`Corpus::cases`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -416,8 +420,17 @@ pub enum Align {
 /// Where a link goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkTarget {
-    /// Outside the book.
+    /// Outside the book: a valid URL, percent-encoded.
     External(String),
+    /// A chapter file (workspace-relative path) and heading id, as written:
+    /// resolved to [`LinkTarget::Chapter`] when a guide is assembled, and left
+    /// so (printed as text) when the file is not a chapter of the guide.
+    ChapterFile {
+        /// Workspace-relative path of the `.md` file.
+        path: String,
+        /// Heading id, sanitised.
+        fragment: Option<String>,
+    },
     /// A chapter of the guide, optionally a heading in it.
     Chapter {
         /// Chapter index.
