@@ -204,3 +204,105 @@ fn first_sentence_skips_abbreviations() {
     assert_eq!(first_sentence("Under s. 1 it is theft. Yes."), "Under s. 1 it is theft.");
     assert_eq!(first_sentence("One sentence only"), "One sentence only");
 }
+
+fn add(ws: &Ws, rel: &str, text: &str) {
+    let p = ws.0.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn add_old_cases(ws: &Ws) {
+    add(
+        ws,
+        "cases/hadley.md",
+        "+++\nname = \"Hadley v Baxendale\"\ncitation = \"(1854) 9 Exch 341, 156 ER 145\"\ncourt = \"Exch\"\nshort-name = \"Hadley\"\n+++\n\n## Facts\nF.\n\n## Held\nH.\n\n## Principle\nP.\n",
+    );
+    add(
+        ws,
+        "cases/cape.md",
+        "+++\nname = \"Attorney General v Jonathan Cape Ltd\"\ncitation = \"[1976] QB 752\"\ncourt = \"QB\"\nshort-name = \"Jonathan Cape\"\n+++\n\n## Facts\nF.\n\n## Held\nH.\n\n## Principle\nP.\n",
+    );
+}
+
+/// Issue 7, section 3: an English Reports parallel citation, the court bracket after
+/// a QB report, and pinpoint lists, through resolution with no diagnostic.
+#[test]
+fn english_reports_court_bracket_and_pinpoint_lists() {
+    let ws = workspace(
+        "oscola-inline",
+        "inline",
+        "# One\n\nSee [@hadley, 151]. Then [@cape, 770]; [@corr, [42], [45]] and [@page, 530–31, 534]. Again [@hadley, 151, 153] and [@corr, [42]-[45], [50]].\n",
+    );
+    add_old_cases(&ws);
+    let (corpus, diags) = load(&ws);
+    assert!(diags.is_empty(), "{diags}");
+    let g = &corpus.guides[0];
+    let printed: Vec<String> = cites(&g.chapters[0].body).into_iter().map(|c| c.0).collect();
+    assert_eq!(
+        printed,
+        vec![
+            "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145, 151",
+            "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB) 770",
+            "Corr v IBC Vehicles Ltd [2008] UKHL 13, [2008] 1 AC 884 [42], [45]",
+            "Page v Smith [1996] AC 155 (HL) 530–31, 534",
+            "Hadley 151, 153",
+            "Corr [42]–[45], [50]",
+        ]
+    );
+    // The table of cases, in filing order, with the entries both editions print.
+    let table: Vec<String> = casebook::render::table_of_cases(&corpus, g)
+        .iter()
+        .map(|e| plain(&casebook::oscola::case_table_entry(&corpus.case(e.case).info)))
+        .collect();
+    assert_eq!(
+        table,
+        vec![
+            "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB)",
+            "Corr v IBC Vehicles Ltd [2008] UKHL 13, [2008] 1 AC 884",
+            "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145",
+            "Page v Smith [1996] AC 155 (HL)",
+        ]
+    );
+}
+
+#[test]
+fn pinpoint_lists_in_footnotes() {
+    let ws = workspace(
+        "oscola-notes",
+        "footnotes",
+        "# One\n\nA [@cape, 770]. B [@cape, 771, 773]. C [@hadley, 151-52]. D [@cape, 775–76, 780].\n",
+    );
+    add_old_cases(&ws);
+    let (corpus, diags) = load(&ws);
+    assert!(diags.is_empty(), "{diags}");
+    let notes: Vec<(Option<String>, Option<u32>)> =
+        cites(&corpus.guides[0].chapters[0].body).into_iter().map(|c| (c.1, c.2)).collect();
+    assert_eq!(
+        notes,
+        vec![
+            (Some("Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB) 770".into()), Some(1)),
+            (Some("Ibid 771, 773".into()), Some(2)),
+            (Some("Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145, 151–52".into()), Some(3)),
+            (Some("Jonathan Cape (n 1) 775–76, 780".into()), Some(4)),
+        ]
+    );
+}
+
+/// A bad item of a pinpoint list is reported at its own column.
+#[test]
+fn a_bad_pinpoint_list_item_is_reported_where_it_is() {
+    let line = "Bad [@corr, [14], 15] and [@page, 530, p 534] and [@corr, [14],].";
+    let ws = workspace("oscola-bad-list", "inline", &format!("# One\n\n{line}\n"));
+    let (_, diags) = load(&ws);
+    let col = |needle: &str| line.find(needle).unwrap() + 1;
+    for (at, message) in [
+        (col("15]"), "a pinpoint list mixes paragraphs and pages"),
+        (col("p 534"), "not one of the pages in the list"),
+        (col(",]."), "empty item in a pinpoint list"),
+    ] {
+        let place = format!("g/one.md:3:{at}");
+        assert!(diags.contains(&place), "no diagnostic at {place}:\n{diags}");
+        assert!(diags.contains(message), "{message}:\n{diags}");
+    }
+    assert_eq!(diags.matches("error[bad-locator]").count(), 3, "{diags}");
+}

@@ -32,34 +32,39 @@ impl fmt::Display for NeutralCitation {
 
 /// A law report: `[2008] 1 AC 884`, `(1983) 76 Cr App R 279`, `[1932] AC 562`,
 /// `[1986] ICJ Rep 14`, `(1765) 19 St Tr 1029`, `(1927) PCIJ Series A No 10`,
-/// `[2005] ECR I-7879`.
+/// `[2005] ECR I-7879`, a nominate report `(1854) 9 Exch 341`, and the English
+/// Reports citation that follows a nominate report with no year of its own:
+/// `156 ER 145` (OSCOLA 4th edn 2.1.9).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Report {
-    /// The year in the brackets.
-    pub year: u16,
+    /// The year in the brackets; `None` only for an English Reports citation after
+    /// the nominate report it reprints.
+    pub year: Option<u16>,
     /// Square brackets (`[1932]`, the year identifies the volume) rather than round
-    /// ones (`(1983)`, the volume number does).
+    /// ones (`(1983)`, the volume number does). Always `false` when there is no year.
     pub square: bool,
     /// The volume number, when the report has one: `1` in `[2008] 1 AC 884`.
     pub volume: Option<String>,
-    /// The report series, as written: `AC`, `Cr App R`, `ICJ Rep`, `PCIJ Series A`.
+    /// The report series, as written with single spaces: `AC`, `Cr App R`, `ICJ Rep`,
+    /// `PCIJ Series A`, `H & N`, `De G M & G`, `ER`.
     pub series: String,
     /// The first page (or number): `884`, `I-7879`, `No 10`.
     pub page: String,
 }
 
 impl fmt::Display for Report {
-    /// Prints the report back as written, with single spaces: `[2008] 1 AC 884`.
+    /// Prints the report back as written, with single spaces: `[2008] 1 AC 884`,
+    /// `156 ER 145`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.square {
-            write!(f, "[{:04}]", self.year)?;
-        } else {
-            write!(f, "({:04})", self.year)?;
+        match self.year {
+            Some(y) if self.square => write!(f, "[{y:04}] ")?,
+            Some(y) => write!(f, "({y:04}) ")?,
+            None => {}
         }
         if let Some(v) = &self.volume {
-            write!(f, " {v}")?;
+            write!(f, "{v} ")?;
         }
-        write!(f, " {} {}", self.series, self.page)
+        write!(f, "{} {}", self.series, self.page)
     }
 }
 
@@ -79,7 +84,7 @@ impl ParsedCitation {
         self.neutral
             .as_ref()
             .map(|n| n.year)
-            .or_else(|| self.reports.first().map(|r| r.year))
+            .or_else(|| self.reports.first().and_then(|r| r.year))
     }
 }
 
@@ -120,7 +125,8 @@ pub(crate) struct SpannedPart {
     pub(crate) kind: PartKind,
     /// The whole part (trimmed).
     pub(crate) span: Range<usize>,
-    /// The bracketed year, brackets included.
+    /// The bracketed year, brackets included; empty, at the start of the part, for an
+    /// English Reports citation with no year.
     pub(crate) year_span: Range<usize>,
 }
 
@@ -135,8 +141,13 @@ pub(crate) enum PartKind {
 /// and a final `No N` is one page token, so `(1927) PCIJ Series A No 10` has series
 /// `PCIJ Series A` and page `No 10` and prints back unchanged.
 ///
+/// An English Reports citation straight after a report may go without a year, as
+/// OSCOLA prints it: `(1854) 9 Exch 341, 156 ER 145`. Nominate series are written
+/// as they are abbreviated, spaces and ampersands included (`H & N`, `B & Ald`,
+/// `De G M & G`), and a page may carry a letter (`5 Co Rep 117a`).
+///
 /// Errors (each with a span within `s`) for: an empty string or empty part, a part
-/// with no year in brackets, a year that is not four digits (year ranges such as
+/// with no year in brackets (other than that English Reports citation), a year that is not four digits (year ranges such as
 /// `(1979-80)` are not supported: cite the first year), a neutral citation that is not
 /// first or is in round brackets or lacks its number (or, for `EWCA`/`EWHC`, its
 /// division), a report with no series or no final page, a court in brackets at the end
@@ -195,7 +206,14 @@ pub(crate) fn parse_spanned(s: &str) -> Result<Vec<SpannedPart>, OscolaError> {
                     .hint("separate the neutral citation and each report with one comma"),
             );
         }
-        parts.push(parse_part(s, a, b)?);
+        let after_report = matches!(
+            parts.last(),
+            Some(SpannedPart {
+                kind: PartKind::Report(_),
+                ..
+            })
+        );
+        parts.push(parse_part(s, a, b, after_report)?);
     }
 
     for (i, p) in parts.iter().enumerate() {
@@ -311,14 +329,20 @@ fn year_hint(square: bool) -> &'static str {
     }
 }
 
-/// Parse one trimmed, non-empty part `s[a..b]` (brackets already balanced).
-fn parse_part(s: &str, a: usize, b: usize) -> Result<SpannedPart, OscolaError> {
+const NO_YEAR_HINT: &str = "each part starts with its year in brackets: `[2008] UKHL 13`, `[1932] AC 562`, `(1983) 76 Cr App R 279`";
+
+/// The English Reports, the reprint of the nominate reports before 1865.
+pub(crate) fn is_english_reports(series: &str) -> bool {
+    series == "ER"
+}
+
+/// Parse one trimmed, non-empty part `s[a..b]` (brackets already balanced);
+/// `after_report` when the part before it is a report.
+fn parse_part(s: &str, a: usize, b: usize, after_report: bool) -> Result<SpannedPart, OscolaError> {
     let text = &s[a..b];
     let first = text.chars().next().unwrap_or(' ');
     if first != '[' && first != '(' {
-        return Err(OscolaError::new(a..b, "no year in brackets").hint(
-            "each part starts with its year in brackets: `[2008] UKHL 13`, `[1932] AC 562`, `(1983) 76 Cr App R 279`",
-        ));
+        return parse_yearless(s, a, b, after_report);
     }
     let square = first == '[';
     // The matching closing bracket.
@@ -364,6 +388,46 @@ fn parse_part(s: &str, a: usize, b: usize) -> Result<SpannedPart, OscolaError> {
     };
 
     let toks = tokens(s, close + 1, b);
+    if toks.is_empty() {
+        return Err(OscolaError::new(a..b, "nothing after the year")
+            .hint("a report needs its series and first page: `[1932] AC 562`"));
+    }
+
+    if toks
+        .first()
+        .is_some_and(|&(x, y)| NEUTRAL_COURTS.contains(&&s[x..y]))
+    {
+        if !square {
+            return Err(
+                OscolaError::new(year_span, "a neutral citation takes square brackets")
+                    .hint(format!("write `[{year:04}] {}`", s[close + 1..b].trim())),
+            );
+        }
+        return parse_neutral(s, a, b, year, year_span, &toks);
+    }
+
+    let (volume, series, page) = report_body(s, &toks, a, b)?;
+    Ok(SpannedPart {
+        kind: PartKind::Report(Report {
+            year: Some(year),
+            square,
+            volume,
+            series,
+            page,
+        }),
+        span: a..b,
+        year_span,
+    })
+}
+
+/// A report's `[volume] series page` from its tokens (after the year, if any);
+/// `a..b` is the whole part, for errors that cover it.
+fn report_body(
+    s: &str,
+    toks: &[(usize, usize)],
+    a: usize,
+    b: usize,
+) -> Result<(Option<String>, String, String), OscolaError> {
     let t = |k: usize| -> &str { toks.get(k).map(|&(x, y)| &s[x..y]).unwrap_or("") };
     let span_of = |from: usize, to: usize| -> Range<usize> {
         // tokens from..to (exclusive), as one byte range
@@ -376,18 +440,6 @@ fn parse_part(s: &str, a: usize, b: usize) -> Result<SpannedPart, OscolaError> {
         return Err(OscolaError::new(a..b, "nothing after the year")
             .hint("a report needs its series and first page: `[1932] AC 562`"));
     }
-
-    if NEUTRAL_COURTS.contains(&t(0)) {
-        if !square {
-            return Err(
-                OscolaError::new(year_span, "a neutral citation takes square brackets")
-                    .hint(format!("write `[{year:04}] {}`", s[close + 1..b].trim())),
-            );
-        }
-        return parse_neutral(s, a, b, year, year_span, &toks);
-    }
-
-    // A report: [volume] series page.
     let n = toks.len();
     let last = t(n - 1);
     if last.starts_with('[') {
@@ -445,16 +497,61 @@ fn parse_part(s: &str, a: usize, b: usize) -> Result<SpannedPart, OscolaError> {
             ),
         );
     }
+    Ok((volume, series, page))
+}
+
+/// A part with no year in brackets: only an English Reports citation after the
+/// nominate report it reprints (`156 ER 145`) may be written so.
+fn parse_yearless(
+    s: &str,
+    a: usize,
+    b: usize,
+    after_report: bool,
+) -> Result<SpannedPart, OscolaError> {
+    let toks = tokens(s, a, b);
+    let names_er = toks.iter().any(|&(x, y)| is_english_reports(&s[x..y]));
+    let no_year = || {
+        let e = OscolaError::new(a..b, "no year in brackets");
+        if after_report && !names_er {
+            e.hint(format!("{NO_YEAR_HINT}; only an English Reports citation after its nominate report has none: `(1854) 9 Exch 341, 156 ER 145`"))
+        } else {
+            e.hint(NO_YEAR_HINT)
+        }
+    };
+    let (volume, series, page) = match report_body(s, &toks, a, b) {
+        Ok(r) => r,
+        Err(e) if names_er && after_report => return Err(e),
+        Err(_) => return Err(no_year()),
+    };
+    if !is_english_reports(&series) {
+        return Err(no_year());
+    }
+    let written = &s[a..b];
+    if !after_report {
+        return Err(OscolaError::new(
+            a..b,
+            "an English Reports citation without a year must follow its nominate report",
+        )
+        .hint(format!(
+            "cite the nominate report first, as in `(1854) 9 Exch 341, 156 ER 145`, or give the year: `(1854) {written}`"
+        )));
+    }
+    if volume.is_none() {
+        return Err(
+            OscolaError::new(a..b, "an English Reports citation needs its volume")
+                .hint("write the volume before `ER`: `(1854) 9 Exch 341, 156 ER 145`"),
+        );
+    }
     Ok(SpannedPart {
         kind: PartKind::Report(Report {
-            year,
-            square,
+            year: None,
+            square: false,
             volume,
             series,
             page,
         }),
         span: a..b,
-        year_span,
+        year_span: a..a,
     })
 }
 

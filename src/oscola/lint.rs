@@ -1,6 +1,6 @@
 //! Section-5 lints on a case's front matter.
 
-use super::citation::{parse_spanned, PartKind};
+use super::citation::{is_english_reports, parse_spanned, PartKind};
 use super::{trim_range, Date, Report};
 use std::ops::Range;
 
@@ -42,8 +42,11 @@ pub struct Lint {
 ///   `jurisdiction` is set and is not England and Wales or the UK;
 /// - `report-brackets`: a report series with the wrong kind of brackets round its year
 ///   (`AC`, `QB`, `KB`, `Ch`, `Fam`, `WLR`, `All ER` take square ones; `Cr App R`,
-///   `EHRR`, `BMLR`, `ER` round ones), span on the bracketed year, the hint showing the
-///   corrected report.
+///   `EHRR`, `BMLR`, `ER`, the Law Reports of 1865–90 (`LR 3 HL`, `App Cas`, `QBD`,
+///   `Ch D`, `Ex D`, `CPD`, `PD`), `St Tr`, and any nominate report followed by its
+///   English Reports citation round ones, as their volumes are numbered), span on the
+///   bracketed year, the hint showing the corrected report. An English Reports
+///   citation after its nominate report has no year, hence no brackets to check.
 ///
 /// A citation that does not parse gets no citation lints: the caller reports the
 /// error from [`parse_citation`](super::parse_citation).
@@ -74,7 +77,7 @@ pub fn lint_case(
     if !has_neutral && uk {
         let first_report_year = parts.as_ref().and_then(|ps| {
             ps.iter().find_map(|p| match &p.kind {
-                PartKind::Report(r) => Some(i32::from(r.year)),
+                PartKind::Report(r) => r.year.map(i32::from),
                 PartKind::Neutral(_) => None,
             })
         });
@@ -108,9 +111,20 @@ pub fn lint_case(
 
     // Brackets round the year.
     if let Some(ps) = &parts {
-        for p in ps {
+        for (i, p) in ps.iter().enumerate() {
             if let PartKind::Report(r) = &p.kind {
-                if let Some(square) = expected_square(&r.series, r.year) {
+                let Some(year) = r.year else { continue };
+                // A report reprinted in the English Reports is a nominate report,
+                // identified by its volume.
+                let nominate = ps.get(i + 1).is_some_and(|q| {
+                    matches!(&q.kind, PartKind::Report(e) if e.year.is_none() && is_english_reports(&e.series))
+                });
+                let expected = if nominate {
+                    Some(false)
+                } else {
+                    expected_square(&r.series, year)
+                };
+                if let Some(square) = expected {
                     if square != r.square {
                         let fixed = Report {
                             square,
@@ -289,7 +303,9 @@ fn classify_court(court: &str) -> Option<CourtClass> {
 /// Whether a report series takes square brackets (`Some(true)`), round ones
 /// (`Some(false)`), or is not one the lint knows, for a report of `year`.
 /// The Criminal Appeal Reports changed to year-based volumes in 1995
-/// (`[2005] 1 Cr App R 21`); before that they took round brackets.
+/// (`[2005] 1 Cr App R 21`); before that they took round brackets. The Law Reports
+/// numbered their volumes until 1890 (`(1868) LR 3 HL 330`, `(1889) 14 App Cas 337`,
+/// `(1886) 17 QBD 359`); from 1891 the year identifies the volume (`[1893] 1 QB 256`).
 fn expected_square(series: &str, year: u16) -> Option<bool> {
     let s = series.split_whitespace().collect::<Vec<_>>().join(" ");
     let starts = |p: &str| s == p || s.strip_prefix(p).is_some_and(|r| r.starts_with(' '));
@@ -298,7 +314,14 @@ fn expected_square(series: &str, year: u16) -> Option<bool> {
         Some(true)
     } else if starts("Cr App R") {
         Some(year >= 1995)
-    } else if starts("EHRR") || s == "BMLR" || s == "ER" {
+    } else if starts("EHRR")
+        || starts("LR")
+        || is_english_reports(&s)
+        || matches!(
+            s.as_str(),
+            "BMLR" | "App Cas" | "QBD" | "Ch D" | "ChD" | "Ex D" | "CPD" | "PD" | "St Tr"
+        )
+    {
         Some(false)
     } else {
         None

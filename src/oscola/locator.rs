@@ -3,38 +3,51 @@
 use super::{trim_range, OscolaError};
 use std::ops::Range;
 
+/// One pinpoint into a case: a single paragraph or page, or a range of them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pinpoint {
+    /// The first (or only) paragraph or page, without brackets: `14`, `580`.
+    pub from: String,
+    /// The last paragraph or page of a range, as written (a page range may be
+    /// abbreviated: `81` in `580–81`).
+    pub to: Option<String>,
+}
+
 /// What follows the id in `[@id, locator]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Locator {
-    /// `[14]` -> `Paragraph { from: "14", to: None }`; `[14]-[16]` or `[14]–[16]` ->
-    /// `to: Some("16")`. (`[14-16]` is accepted as the same range.)
-    Paragraph {
-        /// First paragraph, without brackets.
-        from: String,
-        /// Last paragraph of a range, without brackets.
-        to: Option<String>,
-    },
-    /// `580` -> `Page { from: "580", to: None }`; `580-81` / `580–81` / `580-581` ->
-    /// `to: Some("81")` / `Some("581")`, as written (printed with an en dash).
-    Page {
-        /// First page.
-        from: String,
-        /// Last page of a range, as written (possibly abbreviated: `81`).
-        to: Option<String>,
-    },
+    /// Paragraphs, in the order written (never empty): `[14]` is one [`Pinpoint`]
+    /// `{ from: "14", to: None }`; `[14]-[16]`, `[14]–[16]` or `[14-16]` is `to:
+    /// Some("16")`; `[42], [45]` and `[42]–[45], [50]` are lists (OSCOLA 4th edn 2.1.6).
+    Paragraphs(Vec<Pinpoint>),
+    /// Pages, in the order written (never empty): `580` is `{ from: "580", to: None }`;
+    /// `580-81`, `580–81` or `580-581` is `to: Some("81")` or `Some("581")`, kept as
+    /// written (printed with an en dash); `530, 534` and `530–31, 534` are lists.
+    Pages(Vec<Pinpoint>),
     /// `s 1(1)`, `ss 1-6`, `art 2(4)`, `arts 31-32`, `reg 3`, `r 54.5`, `sch 1`,
     /// `sch 1, para 3`, `para 3`, `s 3A`.
     Provision(Provision),
 }
 
 impl Locator {
-    /// The pinpoint as printed, ranges with an en dash: `[14]–[16]`, `580–81`, `s 1(1)`.
+    /// The pinpoint as printed, ranges with an en dash and list items separated by
+    /// `, `: `[14]–[16]`, `[42], [45]`, `580–81`, `530, 534`, `s 1(1)`.
     pub fn display(&self) -> String {
+        let join = |pins: &[Pinpoint], bracket: bool| {
+            pins.iter()
+                .map(|p| {
+                    let (open, close) = if bracket { ("[", "]") } else { ("", "") };
+                    match &p.to {
+                        None => format!("{open}{}{close}", p.from),
+                        Some(to) => format!("{open}{}{close}–{open}{to}{close}", p.from),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match self {
-            Locator::Paragraph { from, to: None } => format!("[{from}]"),
-            Locator::Paragraph { from, to: Some(to) } => format!("[{from}]–[{to}]"),
-            Locator::Page { from, to: None } => from.clone(),
-            Locator::Page { from, to: Some(to) } => format!("{from}–{to}"),
+            Locator::Paragraphs(pins) => join(pins, true),
+            Locator::Pages(pins) => join(pins, false),
             Locator::Provision(p) => p.display(),
         }
     }
@@ -159,8 +172,8 @@ impl Provision {
     }
 }
 
-const LOCATOR_HINT: &str = "write a paragraph as `[14]` or `[14]–[16]`, a page as `580` or `580–81`, \
-or a provision as `s 1(1)`, `ss 1–6`, `art 2(4)`, `arts 31–32`, `reg 3`, `r 54.5`, `sch 1` or `para 3`";
+const LOCATOR_HINT: &str = "write a paragraph as `[14]`, `[14]–[16]` or `[42], [45]`, a page as `580`, `580–81` \
+or `530, 534`, or a provision as `s 1(1)`, `ss 1–6`, `art 2(4)`, `arts 31–32`, `reg 3`, `r 54.5`, `sch 1` or `para 3`";
 
 const PREFIX_LIST: &str = "`s`, `ss`, `art`, `arts`, `reg`, `r`, `sch` or `para`";
 
@@ -184,10 +197,11 @@ fn num_key(d: &str) -> (usize, &str) {
     (t.len(), t)
 }
 
-/// Parse what follows the id in `[@id, locator]`: a paragraph (`[14]`, `[14]–[16]`), a
-/// page (`580`, `580–81`) or a provision (`s 1(1)`, ...). Surrounding whitespace is
-/// ignored; spans in errors are within `s`. A range that ends before it starts is an
-/// error.
+/// Parse what follows the id in `[@id, locator]`: paragraphs (`[14]`, `[14]–[16]`,
+/// `[42], [45]`, `[42]–[45], [50]`), pages (`580`, `580–81`, `530, 534`) or a
+/// provision (`s 1(1)`, ...). Surrounding whitespace is ignored; spans in errors are
+/// within `s`. A range that ends before it starts is an error, and so is a list that
+/// mixes paragraphs and pages or has an empty item.
 pub fn parse_locator(s: &str) -> Result<Locator, OscolaError> {
     let (a, b) = trim_range(s, 0, s.len());
     if a == b {
@@ -195,14 +209,79 @@ pub fn parse_locator(s: &str) -> Result<Locator, OscolaError> {
     }
     let first = s[a..b].chars().next().unwrap_or(' ');
     if first == '[' {
-        parse_paragraph(s, a, b)
+        parse_pins(s, a, b, true).map(Locator::Paragraphs)
     } else if first.is_ascii_digit() {
-        parse_page(s, a, b)
+        parse_pins(s, a, b, false).map(Locator::Pages)
     } else if first.is_alphabetic() {
         parse_provision(s, a, b).map(Locator::Provision)
     } else {
         Err(OscolaError::new(a..b, "unrecognised pinpoint").hint(LOCATOR_HINT))
     }
+}
+
+/// The comma-separated paragraphs (or pages) in the trimmed, non-empty `s[a..b]`.
+fn parse_pins(s: &str, a: usize, b: usize, paragraphs: bool) -> Result<Vec<Pinpoint>, OscolaError> {
+    let (what, example) = if paragraphs {
+        ("paragraphs", "`[42], [45]` or `[42]–[45], [50]`")
+    } else {
+        ("pages", "`530, 534` or `530–31, 534`")
+    };
+    // Items split at commas outside brackets: (start, end, the comma after it).
+    let mut items: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    let mut depth = 0usize;
+    let mut start = a;
+    for (i, c) in s[a..b].char_indices() {
+        let i = a + i;
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push((start, i, Some(i)));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push((start, b, None));
+    let mut out = Vec::with_capacity(items.len());
+    for (k, &(x, y, comma)) in items.iter().enumerate() {
+        let (x, y) = trim_range(s, x, y);
+        if x == y {
+            // Blame the comma after the empty item or, at the end, the one before it.
+            let at = comma
+                .or_else(|| {
+                    k.checked_sub(1)
+                        .and_then(|j| items.get(j))
+                        .and_then(|p| p.2)
+                })
+                .unwrap_or(a);
+            return Err(
+                OscolaError::new(at..at + 1, "empty item in a pinpoint list")
+                    .hint(format!("separate {what} with one comma: {example}")),
+            );
+        }
+        let c = s[x..y].chars().next().unwrap_or(' ');
+        let kind_ok = if paragraphs {
+            c == '['
+        } else {
+            c.is_ascii_digit()
+        };
+        if !kind_ok {
+            return Err(if c == '[' || c.is_ascii_digit() {
+                OscolaError::new(x..y, "a pinpoint list mixes paragraphs and pages")
+                    .hint(format!("cite {what} alone: {example}"))
+            } else {
+                OscolaError::new(x..y, format!("not one of the {what} in the list"))
+                    .hint(format!("list {what} separated by commas: {example}"))
+            });
+        }
+        out.push(if paragraphs {
+            parse_paragraph(s, x, y)?
+        } else {
+            parse_page(s, x, y)?
+        });
+    }
+    Ok(out)
 }
 
 fn valid_paragraph(l: &str) -> bool {
@@ -227,7 +306,7 @@ fn check_order(from: &str, to: &str, span: Range<usize>) -> Result<(), OscolaErr
     Ok(())
 }
 
-fn parse_paragraph(s: &str, a: usize, b: usize) -> Result<Locator, OscolaError> {
+fn parse_paragraph(s: &str, a: usize, b: usize) -> Result<Pinpoint, OscolaError> {
     let bad = |span: Range<usize>| {
         OscolaError::new(span, "not a paragraph number")
             .hint("write a paragraph as `[14]`, a range as `[14]–[16]`")
@@ -253,8 +332,9 @@ fn parse_paragraph(s: &str, a: usize, b: usize) -> Result<Locator, OscolaError> 
         let c = rest_trim.chars().next().unwrap_or(' ');
         if !is_dash(c) || to.is_some() {
             return Err(
-                OscolaError::new(next..b, "unexpected text after the paragraph")
-                    .hint("write one paragraph as `[14]` or a range as `[14]–[16]`"),
+                OscolaError::new(next..b, "unexpected text after the paragraph").hint(
+                    "write one paragraph as `[14]`, a range as `[14]–[16]`, a list as `[14], [16]`",
+                ),
             );
         }
         let after = dash_at + c.len_utf8();
@@ -283,14 +363,14 @@ fn parse_paragraph(s: &str, a: usize, b: usize) -> Result<Locator, OscolaError> 
     if let Some(t) = &to {
         check_order(&from, t, a..b)?;
     }
-    Ok(Locator::Paragraph { from, to })
+    Ok(Pinpoint { from, to })
 }
 
-fn parse_page(s: &str, a: usize, b: usize) -> Result<Locator, OscolaError> {
+fn parse_page(s: &str, a: usize, b: usize) -> Result<Pinpoint, OscolaError> {
     let t = &s[a..b];
     let err = || {
         OscolaError::new(a..b, "not a page number").hint(
-            "write a page as `580` and a range as `580–81`; a paragraph goes in brackets: `[14]`",
+            "write a page as `580`, a range as `580–81`, a list as `530, 534`; a paragraph goes in brackets: `[14]`",
         )
     };
     match split_dash(t) {
@@ -298,7 +378,7 @@ fn parse_page(s: &str, a: usize, b: usize) -> Result<Locator, OscolaError> {
             if !is_digits(t) {
                 return Err(err());
             }
-            Ok(Locator::Page {
+            Ok(Pinpoint {
                 from: t.to_string(),
                 to: None,
             })
@@ -313,7 +393,7 @@ fn parse_page(s: &str, a: usize, b: usize) -> Result<Locator, OscolaError> {
                 y.to_string()
             };
             check_order(x, &full, a..b)?;
-            Ok(Locator::Page {
+            Ok(Pinpoint {
                 from: x.to_string(),
                 to: Some(y.to_string()),
             })

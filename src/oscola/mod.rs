@@ -35,8 +35,8 @@ pub use citation::{parse_citation, NeutralCitation, ParsedCitation, Report};
 pub use footnote::{FootnoteForm, FootnoteTracker};
 pub use lint::{lint_case, Lint, LintField};
 pub use locator::{
-    parse_locator, parse_provision_heading, provision_sort_key, Locator, Provision, ProvisionKey,
-    ProvisionKind,
+    parse_locator, parse_provision_heading, provision_sort_key, Locator, Pinpoint, Provision,
+    ProvisionKey, ProvisionKind,
 };
 pub use print::{
     case_full, case_in_footnote, case_short, case_sort_key, case_table_entry, case_table_name,

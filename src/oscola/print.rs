@@ -174,7 +174,53 @@ fn alnum_upper(s: &str) -> String {
         .collect()
 }
 
-/// Whether the court bracket is printed after the reports.
+/// Series named after a court or division that also carry the appeals from it (to
+/// the Court of Appeal, or before 1875 the Exchequer Chamber): the
+/// name does not tell the reader which court decided the case, so the court bracket
+/// stays, as in `Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB) 770`
+/// (OSCOLA 4th edn 2.1.5). Compared after a leading `LR <volume>` is dropped.
+const SERIES_WITH_APPEALS: &[&str] = &[
+    "QB",
+    "KB",
+    "Ch",
+    "Fam",
+    "P",
+    "QBD",
+    "Ch D",
+    "ChD",
+    "Ex D",
+    "CPD",
+    "PD",
+    "Ex",
+    "CP",
+    "All ER (Comm)",
+];
+
+/// The series without a leading `LR <volume>`: `LR 3 HL` -> `HL`, `QB` -> `QB`.
+fn law_reports_series(series: &str) -> String {
+    let words: Vec<&str> = series.split_whitespace().collect();
+    let rest = match words.as_slice() {
+        ["LR", v, rest @ ..] if !rest.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => rest,
+        all => all,
+    };
+    rest.join(" ")
+}
+
+/// Whether the court bracket is printed after the reports. OSCOLA (4th edn 2.1.5)
+/// gives the court in brackets when there is no neutral citation, unless the report
+/// makes the court evident. It is left out:
+///
+/// - with a neutral citation, which names the court;
+/// - for an EU case with a case number, and after a series that names its court
+///   (`ECR`, `ICJ Rep`, `PCIJ …`, `EHRR`, `ECHR`, `ITLOS`, ECtHR `Series A`);
+/// - when a word of the first report's series is the court itself and that series
+///   reports no other court: `(1868) LR 3 HL 330` with court `HL`, a nominate report
+///   named for its court such as `(1854) 9 Exch 341` with court `Exch`.
+///
+/// It is printed after the Law Reports series that share a court's name but also
+/// carry the Court of Appeal ([`SERIES_WITH_APPEALS`]): `[1976] QB 752 (QB)`,
+/// `[1893] 1 QB 256 (CA)`. `AC` never names the court (it reports both the House of
+/// Lords and the Privy Council): `[1932] AC 562 (HL)`.
 fn court_needed(c: &CaseInfo, cit: &ParsedCitation) -> bool {
     if cit.neutral.is_some() || c.court.trim().is_empty() {
         return false;
@@ -186,6 +232,9 @@ fn court_needed(c: &CaseInfo, cit: &ParsedCitation) -> bool {
         let first = r.series.split_whitespace().next().unwrap_or("");
         if SELF_IDENTIFYING_SERIES.contains(&first) {
             return false;
+        }
+        if SERIES_WITH_APPEALS.contains(&law_reports_series(&r.series).as_str()) {
+            return true;
         }
         let court = alnum_upper(&c.court);
         if !court.is_empty() && r.series.split_whitespace().any(|w| alnum_upper(w) == court) {
@@ -211,7 +260,7 @@ fn court_label(court: &str) -> String {
 fn push_pin(b: &mut RunsBuilder, pin: Option<&Locator>, after_bracket: bool) {
     match pin {
         None => {}
-        Some(l @ Locator::Paragraph { .. }) => {
+        Some(l @ Locator::Paragraphs(_)) => {
             b.roman(" ");
             b.roman(&l.display());
         }
@@ -295,8 +344,10 @@ fn case_body(b: &mut RunsBuilder, c: &CaseInfo, italic: bool, table: bool) -> bo
 ///
 /// The court is in brackets only when there is no neutral citation, and not after a
 /// series that names its court (`ECR`, `ICJ Rep`, `PCIJ …`, `EHRR`, ECtHR `Series A`,
-/// or a series containing the court code, as `SC (HL)`) nor for an EU case with a case
-/// number. A court written `CA (Crim Div)` prints as `(CA, Crim Div)`. Paragraph
+/// or a series that reports only the court it is named after, as `LR 3 HL`) nor for
+/// an EU case with a case number; the Law Reports' `QB`, `KB`, `Ch` and `Fam` also
+/// carry the Court of Appeal, so they never stand for the court:
+/// `[1976] QB 752 (QB) 770`. A court written `CA (Crim Div)` prints as `(CA, Crim Div)`. Paragraph
 /// pinpoints follow after a space; page (and provision) pinpoints after `, `, or after
 /// a space straight after a bracket. Ranges print with an en dash. A non-EU case
 /// number (`App no 1820/08`) is printed after the name only for an unreported case,

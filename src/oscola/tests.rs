@@ -99,6 +99,57 @@ fn donoghue() -> CaseInfo {
     )
 }
 
+fn hadley() -> CaseInfo {
+    short(
+        case(
+            "Hadley v Baxendale",
+            Some("(1854) 9 Exch 341, 156 ER 145"),
+            "Exch",
+        ),
+        "Hadley",
+    )
+}
+fn jonathan_cape() -> CaseInfo {
+    short(
+        case(
+            "Attorney General v Jonathan Cape Ltd",
+            Some("[1976] QB 752"),
+            "QB",
+        ),
+        "Jonathan Cape",
+    )
+}
+fn carlill() -> CaseInfo {
+    short(
+        case(
+            "Carlill v Carbolic Smoke Ball Co",
+            Some("[1893] 1 QB 256"),
+            "CA",
+        ),
+        "Carlill",
+    )
+}
+fn rylands() -> CaseInfo {
+    short(
+        case("Rylands v Fletcher", Some("(1868) LR 3 HL 330"), "HL"),
+        "Rylands",
+    )
+}
+fn tuberville() -> CaseInfo {
+    case(
+        "Tuberville v Savage",
+        Some("(1669) 1 Mod Rep 3, 86 ER 684"),
+        "KB",
+    )
+}
+fn pinnel() -> CaseInfo {
+    case(
+        "Pinnel's Case",
+        Some("(1602) 5 Co Rep 117a, 77 ER 237"),
+        "CP",
+    )
+}
+
 fn text(runs: &[Run]) -> String {
     plain(runs)
 }
@@ -269,7 +320,13 @@ fn runs_helpers() {
 // parse_citation
 
 type N = Option<(u16, &'static str, u32, Option<&'static str>)>;
-type R = (u16, bool, Option<&'static str>, &'static str, &'static str);
+type R = (
+    Option<u16>,
+    bool,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
 
 #[test]
 fn citations_parse() {
@@ -278,25 +335,25 @@ fn citations_parse() {
         (
             "[1932] AC 562",
             None,
-            &[(1932, true, None, "AC", "562")],
+            &[(Some(1932), true, None, "AC", "562")],
             "[1932] AC 562",
         ),
         (
             "[2008] UKHL 13, [2008] 1 AC 884",
             Some((2008, "UKHL", 13, None)),
-            &[(2008, true, Some("1"), "AC", "884")],
+            &[(Some(2008), true, Some("1"), "AC", "884")],
             "[2008] UKHL 13, [2008] 1 AC 884",
         ),
         (
             "[1996] AC 155",
             None,
-            &[(1996, true, None, "AC", "155")],
+            &[(Some(1996), true, None, "AC", "155")],
             "[1996] AC 155",
         ),
         (
             "[2005] ECR I-7879",
             None,
-            &[(2005, true, None, "ECR", "I-7879")],
+            &[(Some(2005), true, None, "ECR", "I-7879")],
             "[2005] ECR I-7879",
         ),
         // the brief's neutral citations
@@ -364,46 +421,46 @@ fn citations_parse() {
         (
             "(1983) 76 Cr App R 279",
             None,
-            &[(1983, false, Some("76"), "Cr App R", "279")],
+            &[(Some(1983), false, Some("76"), "Cr App R", "279")],
             "(1983) 76 Cr App R 279",
         ),
         (
             "[1986] ICJ Rep 14",
             None,
-            &[(1986, true, None, "ICJ Rep", "14")],
+            &[(Some(1986), true, None, "ICJ Rep", "14")],
             "[1986] ICJ Rep 14",
         ),
         (
             "(1765) 19 St Tr 1029",
             None,
-            &[(1765, false, Some("19"), "St Tr", "1029")],
+            &[(Some(1765), false, Some("19"), "St Tr", "1029")],
             "(1765) 19 St Tr 1029",
         ),
         (
             "(1927) PCIJ Series A No 10",
             None,
-            &[(1927, false, None, "PCIJ Series A", "No 10")],
+            &[(Some(1927), false, None, "PCIJ Series A", "No 10")],
             "(1927) PCIJ Series A No 10",
         ),
         // real cases
         (
             "[2003] UKHL 50, [2004] 1 AC 1034",
             Some((2003, "UKHL", 50, None)),
-            &[(2004, true, Some("1"), "AC", "1034")],
+            &[(Some(2004), true, Some("1"), "AC", "1034")],
             "[2003] UKHL 50, [2004] 1 AC 1034",
         ),
         (
             "[2016] UKSC 8, [2017] AC 387",
             Some((2016, "UKSC", 8, None)),
-            &[(2017, true, None, "AC", "387")],
+            &[(Some(2017), true, None, "AC", "387")],
             "[2016] UKSC 8, [2017] AC 387",
         ),
         (
             "[2017] UKSC 5, [2018] AC 61, [2017] 2 WLR 583",
             Some((2017, "UKSC", 5, None)),
             &[
-                (2018, true, None, "AC", "61"),
-                (2017, true, Some("2"), "WLR", "583"),
+                (Some(2018), true, None, "AC", "61"),
+                (Some(2017), true, Some("2"), "WLR", "583"),
             ],
             "[2017] UKSC 5, [2018] AC 61, [2017] 2 WLR 583",
         ),
@@ -411,46 +468,206 @@ fn citations_parse() {
             "[2001] Fam 147, [2000] 4 All ER 961",
             None,
             &[
-                (2001, true, None, "Fam", "147"),
-                (2000, true, Some("4"), "All ER", "961"),
+                (Some(2001), true, None, "Fam", "147"),
+                (Some(2000), true, Some("4"), "All ER", "961"),
             ],
             "[2001] Fam 147, [2000] 4 All ER 961",
         ),
         (
             "[2001] 1 All ER (Comm) 1",
             None,
-            &[(2001, true, Some("1"), "All ER (Comm)", "1")],
+            &[(Some(2001), true, Some("1"), "All ER (Comm)", "1")],
             "[2001] 1 All ER (Comm) 1",
         ),
         (
             "(1998) 29 EHRR 245",
             None,
-            &[(1998, false, Some("29"), "EHRR", "245")],
+            &[(Some(1998), false, Some("29"), "EHRR", "245")],
             "(1998) 29 EHRR 245",
         ),
         (
             "(1976) Series A no 24",
             None,
-            &[(1976, false, None, "Series A", "no 24")],
+            &[(Some(1976), false, None, "Series A", "no 24")],
             "(1976) Series A no 24",
         ),
         (
             "(1842) 8 ER 718",
             None,
-            &[(1842, false, Some("8"), "ER", "718")],
+            &[(Some(1842), false, Some("8"), "ER", "718")],
             "(1842) 8 ER 718",
+        ),
+        // nominate reports and the English Reports (OSCOLA 4th edn 2.1.9): the ER
+        // citation after a nominate report has no year; abbreviations keep their
+        // spaces and ampersands
+        (
+            "(1854) 9 Exch 341, 156 ER 145",
+            None,
+            &[
+                (Some(1854), false, Some("9"), "Exch", "341"),
+                (None, false, Some("156"), "ER", "145"),
+            ],
+            "(1854) 9 Exch 341, 156 ER 145",
+        ),
+        (
+            "(1765) 2 Wils KB 275, 95 ER 807",
+            None,
+            &[
+                (Some(1765), false, Some("2"), "Wils KB", "275"),
+                (None, false, Some("95"), "ER", "807"),
+            ],
+            "(1765) 2 Wils KB 275, 95 ER 807",
+        ),
+        (
+            "(1669) 1 Mod Rep 3, 86 ER 684",
+            None,
+            &[
+                (Some(1669), false, Some("1"), "Mod Rep", "3"),
+                (None, false, Some("86"), "ER", "684"),
+            ],
+            "(1669) 1 Mod Rep 3, 86 ER 684",
+        ),
+        (
+            "(1602) 5 Co Rep 117a, 77 ER 237",
+            None,
+            &[
+                (Some(1602), false, Some("5"), "Co Rep", "117a"),
+                (None, false, Some("77"), "ER", "237"),
+            ],
+            "(1602) 5 Co Rep 117a, 77 ER 237",
+        ),
+        (
+            "(1857) 2 H & N 564, 157 ER 232",
+            None,
+            &[
+                (Some(1857), false, Some("2"), "H & N", "564"),
+                (None, false, Some("157"), "ER", "232"),
+            ],
+            "(1857) 2 H & N 564, 157 ER 232",
+        ),
+        (
+            "(1818) 1 B & Ald 681, 106 ER 250",
+            None,
+            &[
+                (Some(1818), false, Some("1"), "B & Ald", "681"),
+                (None, false, Some("106"), "ER", "250"),
+            ],
+            "(1818) 1 B & Ald 681, 106 ER 250",
+        ),
+        (
+            "(1852) 1 De G M & G 604, 42 ER 687",
+            None,
+            &[
+                (Some(1852), false, Some("1"), "De G M & G", "604"),
+                (None, false, Some("42"), "ER", "687"),
+            ],
+            "(1852) 1 De G M & G 604, 42 ER 687",
+        ),
+        (
+            "(1842) 10 M & W 109, 152 ER 402",
+            None,
+            &[
+                (Some(1842), false, Some("10"), "M & W", "109"),
+                (None, false, Some("152"), "ER", "402"),
+            ],
+            "(1842) 10 M & W 109, 152 ER 402",
+        ),
+        (
+            "(1775) 1 Cowp 341, 98 ER 1120",
+            None,
+            &[
+                (Some(1775), false, Some("1"), "Cowp", "341"),
+                (None, false, Some("98"), "ER", "1120"),
+            ],
+            "(1775) 1 Cowp 341, 98 ER 1120",
+        ),
+        (
+            "(1766) 3 Burr 1905, 97 ER 1162",
+            None,
+            &[
+                (Some(1766), false, Some("3"), "Burr", "1905"),
+                (None, false, Some("97"), "ER", "1162"),
+            ],
+            "(1766) 3 Burr 1905, 97 ER 1162",
+        ),
+        (
+            "(1772) Lofft 1, 98 ER 499",
+            None,
+            &[
+                (Some(1772), false, None, "Lofft", "1"),
+                (None, false, Some("98"), "ER", "499"),
+            ],
+            "(1772) Lofft 1, 98 ER 499",
+        ),
+        // several reports, then the English Reports
+        (
+            "(1843) 10 Cl & F 200, 8 ER 718",
+            None,
+            &[
+                (Some(1843), false, Some("10"), "Cl & F", "200"),
+                (None, false, Some("8"), "ER", "718"),
+            ],
+            "(1843) 10 Cl & F 200, 8 ER 718",
+        ),
+        (
+            "(1854)  9 Exch 341 ,(1854) 23 LJ Ex 179,156  ER 145",
+            None,
+            &[
+                (Some(1854), false, Some("9"), "Exch", "341"),
+                (Some(1854), false, Some("23"), "LJ Ex", "179"),
+                (None, false, Some("156"), "ER", "145"),
+            ],
+            "(1854) 9 Exch 341, (1854) 23 LJ Ex 179, 156 ER 145",
+        ),
+        // the English Reports alone, with its year
+        (
+            "(1842) 152 ER 402",
+            None,
+            &[(Some(1842), false, Some("152"), "ER", "402")],
+            "(1842) 152 ER 402",
+        ),
+        // the Law Reports before 1891, and the Court of Appeal in QB
+        (
+            "(1868) LR 3 HL 330",
+            None,
+            &[(Some(1868), false, None, "LR 3 HL", "330")],
+            "(1868) LR 3 HL 330",
+        ),
+        (
+            "(1884) 14 QBD 273",
+            None,
+            &[(Some(1884), false, Some("14"), "QBD", "273")],
+            "(1884) 14 QBD 273",
+        ),
+        (
+            "(1879) 4 Ex D 216",
+            None,
+            &[(Some(1879), false, Some("4"), "Ex D", "216")],
+            "(1879) 4 Ex D 216",
+        ),
+        (
+            "[1893] 1 QB 256",
+            None,
+            &[(Some(1893), true, Some("1"), "QB", "256")],
+            "[1893] 1 QB 256",
+        ),
+        (
+            "[1976] QB 752",
+            None,
+            &[(Some(1976), true, None, "QB", "752")],
+            "[1976] QB 752",
         ),
         // whitespace is normalised
         (
             "  [1932]   AC  562 ",
             None,
-            &[(1932, true, None, "AC", "562")],
+            &[(Some(1932), true, None, "AC", "562")],
             "[1932] AC 562",
         ),
         (
             "[2008] UKHL 13 ,  [2008] 1 AC 884",
             Some((2008, "UKHL", 13, None)),
-            &[(2008, true, Some("1"), "AC", "884")],
+            &[(Some(2008), true, Some("1"), "AC", "884")],
             "[2008] UKHL 13, [2008] 1 AC 884",
         ),
     ];
@@ -482,6 +699,10 @@ fn citations_parse() {
         Some(2003)
     );
     assert_eq!(cit("(1983) 76 Cr App R 279").first_year(), Some(1983));
+    assert_eq!(
+        cit("(1854) 9 Exch 341, 156 ER 145").first_year(),
+        Some(1854)
+    );
 }
 
 #[test]
@@ -537,6 +758,29 @@ fn citation_errors() {
         ("(1979-80) 2 EHRR 245", "(1979-80)", "year ranges"),
         ("[1932]", "[1932]", "nothing after the year"),
         ("[2008] UKHL 99999999999", "99999999999", "too large"),
+        // only the English Reports after a nominate report goes without a year
+        (
+            "156 ER 145",
+            "156 ER 145",
+            "must follow its nominate report",
+        ),
+        (
+            "[2008] UKHL 13, 156 ER 145",
+            "156 ER 145",
+            "must follow its nominate report",
+        ),
+        (
+            "(1854) 9 Exch 341, 23 LJ Ex 179",
+            "23 LJ Ex 179",
+            "no year in brackets",
+        ),
+        ("(1854) 9 Exch 341, ER 145", "ER 145", "needs its volume"),
+        (
+            "(1854) 9 Exch 341, 156 ER 145 (Exch)",
+            "(Exch)",
+            "brackets after the page",
+        ),
+        ("(1854) 9 Exch 341, 156 ER", "ER", "first page"),
     ];
     for (input, covered, message) in table {
         let e = parse_citation(input).expect_err(input);
@@ -560,22 +804,42 @@ fn citation_errors() {
     );
     let e = parse_citation("[2010] EWHC 123").unwrap_err();
     assert!(e.hint.unwrap().contains("[2010] EWHC 123 (Admin)"));
+    let e = parse_citation("156 ER 145").unwrap_err();
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("cite the nominate report first, as in `(1854) 9 Exch 341, 156 ER 145`, or give the year: `(1854) 156 ER 145`")
+    );
+    let e = parse_citation("(1854) 9 Exch 341, 23 LJ Ex 179").unwrap_err();
+    assert!(
+        e.hint
+            .unwrap()
+            .contains("only an English Reports citation after its nominate report"),
+        "the hint says which report may go without a year"
+    );
 }
 
 // ---------------------------------------------------------------------------
 // parse_locator
 
+fn pins(list: &[(&str, Option<&str>)]) -> Vec<Pinpoint> {
+    list.iter()
+        .map(|&(from, to)| Pinpoint {
+            from: from.into(),
+            to: to.map(String::from),
+        })
+        .collect()
+}
 fn para(from: &str, to: Option<&str>) -> Locator {
-    Locator::Paragraph {
-        from: from.into(),
-        to: to.map(String::from),
-    }
+    Locator::Paragraphs(pins(&[(from, to)]))
 }
 fn page(from: &str, to: Option<&str>) -> Locator {
-    Locator::Page {
-        from: from.into(),
-        to: to.map(String::from),
-    }
+    Locator::Pages(pins(&[(from, to)]))
+}
+fn paras(list: &[(&str, Option<&str>)]) -> Locator {
+    Locator::Paragraphs(pins(list))
+}
+fn pages(list: &[(&str, Option<&str>)]) -> Locator {
+    Locator::Pages(pins(list))
 }
 fn pv(kind: ProvisionKind, label: &str) -> Locator {
     Locator::Provision(Provision {
@@ -612,6 +876,48 @@ fn locators_parse() {
         ("580 – 81", page("580", Some("81")), "580–81"),
         ("98-102", page("98", Some("102")), "98–102"),
         ("165", page("165", None), "165"),
+        // lists of paragraphs and pages, ranges mixed in (OSCOLA 4th edn 2.1.6)
+        (
+            "[42], [45]",
+            paras(&[("42", None), ("45", None)]),
+            "[42], [45]",
+        ),
+        (
+            "[42]–[45], [50]",
+            paras(&[("42", Some("45")), ("50", None)]),
+            "[42]–[45], [50]",
+        ),
+        (
+            "[42]-[45],[50]",
+            paras(&[("42", Some("45")), ("50", None)]),
+            "[42]–[45], [50]",
+        ),
+        (
+            "[7] , [42-45] ,  [50]",
+            paras(&[("7", None), ("42", Some("45")), ("50", None)]),
+            "[7], [42]–[45], [50]",
+        ),
+        (
+            "[1], [3]–[5], [9]–[12]",
+            paras(&[("1", None), ("3", Some("5")), ("9", Some("12"))]),
+            "[1], [3]–[5], [9]–[12]",
+        ),
+        (
+            "530, 534",
+            pages(&[("530", None), ("534", None)]),
+            "530, 534",
+        ),
+        ("530–31", page("530", Some("31")), "530–31"),
+        (
+            "530-31, 534",
+            pages(&[("530", Some("31")), ("534", None)]),
+            "530–31, 534",
+        ),
+        (
+            "530,534 – 36,540-541",
+            pages(&[("530", None), ("534", Some("36")), ("540", Some("541"))]),
+            "530, 534–36, 540–541",
+        ),
         // provisions
         ("s 3A", pv(Section, "3A"), "s 3A"),
         ("arts 31-32", pv(Articles, "31-32"), "arts 31–32"),
@@ -660,7 +966,35 @@ fn locator_errors() {
         ("[14]-16", "[14]-16", "paragraph in brackets", "[14]–[16]"),
         ("[]", "[]", "not a paragraph", "[14]"),
         ("580f", "580f", "not a page", "580"),
-        ("580, 582", "580, 582", "not a page", "580"),
+        ("580, 582f", "582f", "not a page", "580"),
+        // lists
+        ("[42], 45", "45", "mixes paragraphs and pages", "[42], [45]"),
+        (
+            "530, [14]",
+            "[14]",
+            "mixes paragraphs and pages",
+            "530, 534",
+        ),
+        ("[42],", ",", "empty item", "[42], [45]"),
+        ("[42], , [45]", ",", "empty item", "[42], [45]"),
+        (",[42]", ",[42]", "unrecognised", "[42], [45]"),
+        ("530,, 534", ",", "empty item", "530, 534"),
+        (
+            "[42], and [45]",
+            "and [45]",
+            "not one of the paragraphs",
+            "[42], [45]",
+        ),
+        ("530, p 534", "p 534", "not one of the pages", "530, 534"),
+        (
+            "[45], [42]-[40]",
+            "[42]-[40]",
+            "ends before it starts",
+            "lower",
+        ),
+        ("530, 534-33", "534-33", "ends before it starts", "lower"),
+        ("[42], [45", "[45", "unclosed", "[14]"),
+        ("[42], [45] [46]", " [46]", "unexpected text", "[14], [16]"),
         ("#1", "#1", "unrecognised", "[14]"),
         ("art 2(", "2(", "not a article", "s 1(1)"),
         ("s 1()", "1()", "not a section", "s 1(1)"),
@@ -864,6 +1198,40 @@ fn case_full_forms() {
             None,
             "Overseas Tankship (UK) Ltd v Morts Dock and Engineering Co Ltd (The Wagon Mound) [1961] AC 388 (PC)",
         ),
+        // the court bracket after a series that shares the court's name but also
+        // carries the Court of Appeal (OSCOLA 4th edn 2.1.5)
+        (jonathan_cape(), Some("770"), "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB) 770"),
+        (jonathan_cape(), None, "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB)"),
+        (carlill(), None, "Carlill v Carbolic Smoke Ball Co [1893] 1 QB 256 (CA)"),
+        (carlill(), Some("262"), "Carlill v Carbolic Smoke Ball Co [1893] 1 QB 256 (CA) 262"),
+        (case("X v Y", Some("[1950] 1 KB 1"), "KB"), None, "X v Y [1950] 1 KB 1 (KB)"),
+        (case("X v Y", Some("[1990] Ch 1"), "Ch"), None, "X v Y [1990] Ch 1 (Ch)"),
+        (case("X v Y", Some("[1990] Fam 1"), "Fam"), None, "X v Y [1990] Fam 1 (Fam)"),
+        (case("X v Y", Some("(1884) 14 QBD 273"), "QBD"), None, "X v Y (1884) 14 QBD 273 (QBD)"),
+        (case("R v Dudley and Stephens", Some("(1884) 14 QBD 273"), "DC"), None, "R v Dudley and Stephens (1884) 14 QBD 273 (DC)"),
+        (case("Rylands v Fletcher", Some("(1866) LR 1 Ex 265"), "Ex Ch"), None, "Rylands v Fletcher (1866) LR 1 Ex 265 (Ex Ch)"),
+        (case("X v Y", Some("(1870) LR 5 QB 1"), "QB"), None, "X v Y (1870) LR 5 QB 1 (QB)"),
+        (case("X v Y", Some("[2001] 1 All ER (Comm) 1"), "Comm"), None, "X v Y [2001] 1 All ER (Comm) 1 (Comm)"),
+        // a series that reports only the court it is named after
+        (rylands(), None, "Rylands v Fletcher (1868) LR 3 HL 330"),
+        (rylands(), Some("339"), "Rylands v Fletcher (1868) LR 3 HL 330, 339"),
+        (case("X v Y", Some("(1870) LR 3 PC 1"), "PC"), None, "X v Y (1870) LR 3 PC 1"),
+        // nominate reports and the English Reports (OSCOLA 4th edn 2.1.9)
+        (hadley(), None, "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145"),
+        (hadley(), Some("151"), "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145, 151"),
+        (tuberville(), None, "Tuberville v Savage (1669) 1 Mod Rep 3, 86 ER 684 (KB)"),
+        (pinnel(), Some("238"), "Pinnel's Case (1602) 5 Co Rep 117a, 77 ER 237 (CP) 238"),
+        (case("Entick v Carrington", Some("(1765) 2 Wils KB 275, 95 ER 807"), "CP"), None, "Entick v Carrington (1765) 2 Wils KB 275, 95 ER 807 (CP)"),
+        (case("Entick v Carrington", Some("(1765) 19 St Tr 1029"), "CP"), Some("1066"), "Entick v Carrington (1765) 19 St Tr 1029 (CP) 1066"),
+        (case("Winterbottom v Wright", Some("(1842) 152 ER 402"), "Exch"), None, "Winterbottom v Wright (1842) 152 ER 402 (Exch)"),
+        (case("Tulk v Moxhay", Some("(1848) 2 Ph 774, 41 ER 1143"), ""), None, "Tulk v Moxhay (1848) 2 Ph 774, 41 ER 1143"),
+        // pinpoint lists
+        (corr(), Some("[42], [45]"), "Corr v IBC Vehicles Ltd [2008] UKHL 13, [2008] 1 AC 884 [42], [45]"),
+        (corr(), Some("[42]–[45], [50]"), "Corr v IBC Vehicles Ltd [2008] UKHL 13, [2008] 1 AC 884 [42]–[45], [50]"),
+        (corr(), Some("890, 894"), "Corr v IBC Vehicles Ltd [2008] UKHL 13, [2008] 1 AC 884, 890, 894"),
+        (page_v_smith(), Some("530, 534"), "Page v Smith [1996] AC 155 (HL) 530, 534"),
+        (page_v_smith(), Some("530-31"), "Page v Smith [1996] AC 155 (HL) 530–31"),
+        (page_v_smith(), Some("530–31, 534"), "Page v Smith [1996] AC 155 (HL) 530–31, 534"),
         // neutral citation only; court never printed with one
         (case("R v Smith", Some("[2019] EWCA Crim 123"), "CA"), Some("[7]"), "R v Smith [2019] EWCA Crim 123 [7]"),
         (case("R (Miller) v Prime Minister", Some("[2019] UKSC 41, [2020] AC 373"), "UKSC"), None, "R (Miller) v Prime Minister [2019] UKSC 41, [2020] AC 373"),
@@ -936,6 +1304,11 @@ fn case_short_forms() {
             "R v G [32]",
         ),
         (jogee(), Some("[87]-[89]"), "Jogee [87]–[89]"),
+        (corr(), Some("[42], [45]"), "Corr [42], [45]"),
+        (corr(), Some("[42]-[45], [50]"), "Corr [42]–[45], [50]"),
+        (page_v_smith(), Some("530-31, 534"), "Page 530–31, 534"),
+        (hadley(), Some("151"), "Hadley 151"),
+        (jonathan_cape(), Some("770"), "Jonathan Cape 770"),
         (short(case("X v Y", None, "CA"), "  "), None, "X v Y"),
     ];
     for (c, pin, want) in table {
@@ -976,6 +1349,24 @@ fn case_table_entries() {
             ),
             "Commission v Council (C-176/03) [2005] ECR I-7879",
         ),
+        (hadley(), "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145"),
+        (
+            jonathan_cape(),
+            "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB)",
+        ),
+        (
+            carlill(),
+            "Carlill v Carbolic Smoke Ball Co [1893] 1 QB 256 (CA)",
+        ),
+        (rylands(), "Rylands v Fletcher (1868) LR 3 HL 330"),
+        (
+            tuberville(),
+            "Tuberville v Savage (1669) 1 Mod Rep 3, 86 ER 684 (KB)",
+        ),
+        (
+            pinnel(),
+            "Pinnel's Case (1602) 5 Co Rep 117a, 77 ER 237 (CP)",
+        ),
     ];
     for (c, want) in table {
         let runs = case_table_entry(&c);
@@ -1009,6 +1400,12 @@ fn case_sort_keys_and_table_names() {
             "reeves v commissioner of police of the metropolis",
         ),
         ("Theakston v MGN Ltd", "theakston v mgn ltd"),
+        ("Pinnel's Case", "pinnels case"),
+        ("Hadley v Baxendale", "hadley v baxendale"),
+        (
+            "Attorney General v Jonathan Cape Ltd",
+            "attorney general v jonathan cape ltd",
+        ),
         ("  re B  ", "b re"),
         ("Re", "re"),
         ("", ""),
@@ -1040,6 +1437,13 @@ fn case_sort_keys_and_table_names() {
         "Re A (Conjoined Twins)",
         "Donoghue v Stevenson",
         "Smith v Jones",
+        "Tuberville v Savage",
+        "Pinnel's Case",
+        "Hadley v Baxendale",
+        "Rylands v Fletcher",
+        "Carlill v Carbolic Smoke Ball Co",
+        "Attorney General v Jonathan Cape Ltd",
+        "Pinnel v Smith",
     ];
     list.sort_by_key(|n| case_sort_key(n));
     assert_eq!(
@@ -1047,12 +1451,19 @@ fn case_sort_keys_and_table_names() {
         vec![
             "Re A (Conjoined Twins)",
             "Airedale NHS Trust v Bland",
+            "Attorney General v Jonathan Cape Ltd",
+            "Carlill v Carbolic Smoke Ball Co",
             "Donoghue v Stevenson",
+            "Hadley v Baxendale",
             "Page v Smith",
+            "Pinnel v Smith",
+            "Pinnel's Case",
             "R (Miller) v Secretary of State for Exiting the European Union",
             "R v G",
             "R v Jogee",
+            "Rylands v Fletcher",
             "Smith v Jones",
+            "Tuberville v Savage",
             "The Wagon Mound",
         ]
     );
@@ -1447,6 +1858,42 @@ fn footnote_rendering() {
             "Corr v IBC Vehicles Ltd [2008] UKHL 13, [2008] 1 AC 884 [14]",
         ),
         (corr(), Short, Some("[14]"), "Corr [14]", "Corr [14]"),
+        // pinpoint lists
+        (
+            corr(),
+            Ibid,
+            Some("[42], [45]"),
+            "ibid [42], [45]",
+            "Ibid [42], [45]",
+        ),
+        (
+            page_v_smith(),
+            Ibid,
+            Some("530-31, 534"),
+            "ibid 530–31, 534",
+            "Ibid 530–31, 534",
+        ),
+        (
+            corr(),
+            ShortRef { first_note: 3 },
+            Some("[42]-[45], [50]"),
+            "Corr (n 3) [42]–[45], [50]",
+            "Corr (n 3) [42]–[45], [50]",
+        ),
+        (
+            hadley(),
+            Full,
+            Some("151, 153"),
+            "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145, 151, 153",
+            "Hadley v Baxendale (1854) 9 Exch 341, 156 ER 145, 151, 153",
+        ),
+        (
+            jonathan_cape(),
+            Full,
+            Some("770"),
+            "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB) 770",
+            "Attorney General v Jonathan Cape Ltd [1976] QB 752 (QB) 770",
+        ),
     ];
     for (c, form, pin, want, capitalised) in table {
         let pin = pin.map(loc);
@@ -1899,6 +2346,112 @@ fn lints() {
             ],
         ),
         ("X v Y", Some("(1999) 1 FLR 1"), "CA", None, None, vec![]),
+        // nominate reports, the English Reports and the Law Reports before 1891
+        (
+            "Hadley v Baxendale",
+            Some("(1854) 9 Exch 341, 156 ER 145"),
+            "Exch",
+            None,
+            None,
+            vec![],
+        ),
+        (
+            "Tuberville v Savage",
+            Some("(1669) 1 Mod Rep 3, 86 ER 684"),
+            "KB",
+            None,
+            None,
+            vec![],
+        ),
+        (
+            "Pinnel's Case",
+            Some("(1602) 5 Co Rep 117a, 77 ER 237"),
+            "CP",
+            None,
+            None,
+            vec![],
+        ),
+        (
+            "Rylands v Fletcher",
+            Some("(1868) LR 3 HL 330"),
+            "HL",
+            None,
+            None,
+            vec![],
+        ),
+        (
+            "Carlill v Carbolic Smoke Ball Co",
+            Some("[1893] 1 QB 256"),
+            "CA",
+            None,
+            None,
+            vec![],
+        ),
+        (
+            "Attorney General v Jonathan Cape Ltd",
+            Some("[1976] QB 752"),
+            "QB",
+            None,
+            None,
+            vec![],
+        ),
+        (
+            "Hadley v Baxendale",
+            Some("[1854] 9 Exch 341, 156 ER 145"),
+            "Exch",
+            None,
+            None,
+            vec![("report-brackets", Citation, "[1854]")],
+        ),
+        (
+            "Hadley v Baxendale",
+            Some("(1854) 9 Exch 341, [1854] 156 ER 145"),
+            "Exch",
+            None,
+            None,
+            vec![("report-brackets", Citation, "[1854]")],
+        ),
+        (
+            "Rylands v Fletcher",
+            Some("[1868] LR 3 HL 330"),
+            "HL",
+            None,
+            None,
+            vec![("report-brackets", Citation, "[1868]")],
+        ),
+        (
+            "X v Y",
+            Some("[1889] 14 App Cas 337"),
+            "HL",
+            None,
+            None,
+            vec![("report-brackets", Citation, "[1889]")],
+        ),
+        (
+            "X v Y",
+            Some("[1884] 14 QBD 273"),
+            "DC",
+            None,
+            None,
+            vec![("report-brackets", Citation, "[1884]")],
+        ),
+        (
+            "Entick v Carrington",
+            Some("[1765] 19 St Tr 1029"),
+            "CP",
+            None,
+            None,
+            vec![("report-brackets", Citation, "[1765]")],
+        ),
+        // a nominate report not reprinted in the ER is not one the lint knows
+        (
+            "X v Y",
+            Some("[1854] 9 Exch 341"),
+            "Exch",
+            None,
+            None,
+            vec![],
+        ),
         // an unparseable citation gets no citation lints (parse_citation reports it)
         (
             "X v. Y",
@@ -1947,6 +2500,15 @@ fn lints() {
     );
     let l = lint_case("X v Y", Some("  [2005] 1 AC 1  "), "HL", None, None);
     assert_eq!(l[0].span, 2..15);
+    let l = lint_case(
+        "X v Y",
+        Some("[1854] 9 Exch 341, 156 ER 145"),
+        "Exch",
+        None,
+        None,
+    );
+    assert_eq!(l[0].hint, "write `(1854) 9 Exch 341`");
+    assert_eq!(l[0].message, "the Exch takes round brackets round the year");
 }
 
 // ---------------------------------------------------------------------------
