@@ -672,16 +672,29 @@ fn every_construct_becomes_the_right_xhtml() {
     let whole = d.descendants().filter(|n| class_is(n, "c-statute")).nth(1).unwrap();
     assert!(text_of(whole).contains("Text three."), "the whole Act");
 
-    // Citations: id = anchor, link to the summary (or the provision text) and to the table.
+    // Citations: id = anchor, link to the summary (or the provision text), and
+    // nothing added to the running text: the table entry is reached from the
+    // summary's heading and from the case or statute block's name.
     let c1 = find(&d, |n| n.attribute("id") == Some("cite-1-2"));
     assert_eq!(c1.attribute("href"), Some("summaries.xhtml#case-corr"));
-    assert!(one.contains("<a class=\"toa\" href=\"cases.xhtml#tc-corr\""));
+    for (name, doc) in &docs {
+        assert!(!doc.contains("class=\"toa\" href"), "{name}: a link token in the running text");
+    }
+    let links_to = |n: roxmltree::Node, href: &str| n.descendants().any(|a| a.attribute("href") == Some(href));
+    assert!(links_to(find_in(case, "callout-name"), "cases.xhtml#tc-corr"), "the case block's name links to the table");
+    assert!(
+        find_in(statute, "callout-name").descendants().any(|a| a.attribute("href").is_some_and(|h| h.starts_with("legislation.xhtml#tl-theft-act-1968"))),
+        "the statute block's name links to the table"
+    );
+    let summaries = parse_xml(&docs["summaries.xhtml"]).unwrap();
+    let corr = find(&summaries, |n| n.attribute("id") == Some("case-corr"));
+    let heading = corr.children().find(|n| n.has_tag_name((XHTML_NS, "h2"))).unwrap();
+    assert!(links_to(heading, "cases.xhtml#tc-corr"), "the summary's heading links to the table");
     let prov = d
         .descendants()
         .find(|n| class_is(n, "cite") && text_of(*n) == "Theft Act 1968, s 1(1)")
         .expect("provision citation");
     assert_eq!(prov.attribute("href"), Some("ch01-one.xhtml#stat_theft-act-1968_s-1"));
-    assert!(one.contains("href=\"legislation.xhtml#tl-theft-act-1968_s-1-1\""));
 
     // Images and diagrams.
     let img = find(&d, |n| n.has_tag_name((XHTML_NS, "img")) && n.attribute("src").is_some_and(|s| s.starts_with("images/")));

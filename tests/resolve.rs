@@ -107,7 +107,7 @@ fn footnote_mode_numbers_ibid_and_n_x() {
     let ws = workspace(
         "footnotes",
         "footnotes",
-        "# One\n\nA[^a] then [@corr, [14]]. Ibid next [@corr, [16]]. Other [@page]. Back [@corr]. Both [@corr; @page]. Then [@corr] and [@theft-act-1968, s 1].\n\n[^a]: A plain note.\n",
+        "# One\n\nA[^a] then [@corr, [14]]. Ibid next [@corr, [16]]. Other [@page]. Back [@corr]. Both [@corr; @page]. Then [@corr] and [@theft-act-1968, s 1]. Again [@theft-act-1968, s 1]. Then [@theft-act-1968, s 3]. Back [@corr] and [@theft-act-1968, s 3].\n\n[^a]: A plain note.\n",
     );
     let (corpus, diags) = load(&ws);
     assert!(diags.is_empty(), "{diags}");
@@ -121,11 +121,17 @@ fn footnote_mode_numbers_ibid_and_n_x() {
         ("Page".into(), Some("Page (n 4)".into()), Some(6)),
         // After a footnote citing two sources, never ibid.
         ("Corr".into(), Some("Corr (n 2)".into()), Some(7)),
-        // Legislation stays in the text and takes no footnote.
-        ("Theft Act 1968, s 1".into(), None, None),
+        // Legislation goes to the footnote too: full the first time in the chapter,
+        // ibid for the same provision alone, short otherwise, never `(n X)`. The
+        // text names the instrument and provision.
+        ("Theft Act 1968, s 1".into(), Some("Theft Act 1968, s 1".into()), Some(8)),
+        ("Theft Act 1968, s 1".into(), Some("Ibid".into()), Some(9)),
+        ("Theft Act 1968, s 3".into(), Some("Theft Act 1968, s 3".into()), Some(10)),
+        ("Corr".into(), Some("Corr (n 2)".into()), Some(11)),
+        ("Theft Act 1968, s 3".into(), Some("Theft Act 1968, s 3".into()), Some(12)),
     ];
     assert_eq!(c, expect);
-    assert_eq!(corpus.guides[0].chapters[0].footnote_count, 7);
+    assert_eq!(corpus.guides[0].chapters[0].footnote_count, 12);
 }
 
 #[test]

@@ -51,13 +51,24 @@ impl FootnoteTracker {
     /// pinpoint may differ (`ibid [16]`). A source repeated inside one footnote is
     /// `Short` the second time.
     pub fn cite(&mut self, note: u32, sources: &[(&str, bool)]) -> Vec<FootnoteForm> {
+        let cited: Vec<Cited<'_>> =
+            sources.iter().map(|&(key, legislation)| Cited { key, ibid_key: key, legislation }).collect();
+        self.cite_sources(note, &cited)
+    }
+
+    /// As [`FootnoteTracker::cite`], for sources whose `ibid` identity is
+    /// narrower than their key: legislation is short after its first full
+    /// citation in the chapter (key: the instrument), but `ibid` only when the
+    /// previous footnote cites the same provision alone (ibid key: instrument
+    /// and provision).
+    pub fn cite_sources(&mut self, note: u32, sources: &[Cited<'_>]) -> Vec<FootnoteForm> {
         let consecutive = self.prev_note.and_then(|p| p.checked_add(1)) == Some(note);
         let ibid = consecutive
             && sources.len() == 1
             && self.prev_sources.len() == 1
-            && self.prev_sources[0] == sources[0].0;
+            && self.prev_sources[0] == sources[0].ibid_key;
         let mut forms = Vec::with_capacity(sources.len());
-        for &(key, legislation) in sources {
+        for &Cited { key, legislation, .. } in sources {
             let form = if ibid {
                 self.first_note.entry(key.to_string()).or_insert(note);
                 FootnoteForm::Ibid
@@ -74,7 +85,18 @@ impl FootnoteTracker {
             forms.push(form);
         }
         self.prev_note = Some(note);
-        self.prev_sources = sources.iter().map(|(k, _)| k.to_string()).collect();
+        self.prev_sources = sources.iter().map(|s| s.ibid_key.to_string()).collect();
         forms
     }
+}
+
+/// One source cited in a footnote, for [`FootnoteTracker::cite_sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cited<'a> {
+    /// Identity for full, short and `(n X)`: the case or the instrument.
+    pub key: &'a str,
+    /// Identity for `ibid`: the case, or the instrument and its provision.
+    pub ibid_key: &'a str,
+    /// Legislation never takes `(n X)`.
+    pub legislation: bool,
 }

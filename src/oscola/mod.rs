@@ -32,7 +32,7 @@ use std::fmt;
 use std::ops::Range;
 
 pub use citation::{parse_citation, NeutralCitation, ParsedCitation, Report};
-pub use footnote::{FootnoteForm, FootnoteTracker};
+pub use footnote::{Cited, FootnoteForm, FootnoteTracker};
 pub use lint::{lint_case, Lint, LintField};
 pub use locator::{
     parse_locator, parse_provision_heading, provision_sort_key, Locator, Pinpoint, Provision,
@@ -40,7 +40,7 @@ pub use locator::{
 };
 pub use print::{
     case_full, case_in_footnote, case_short, case_sort_key, case_table_entry, case_table_name,
-    instrument_full, instrument_in_footnote, instrument_short, instrument_sort_key,
+    instrument_full, instrument_in_footnote, instrument_in_text, instrument_short, instrument_sort_key,
     instrument_table_entry, legislation_group, CaseInfo, InstrumentInfo, InstrumentKind,
     LegislationGroup,
 };

@@ -508,6 +508,19 @@ pub fn instrument_short(i: &InstrumentInfo, prov: Option<&Provision>) -> Runs {
     b.finish()
 }
 
+/// An instrument named in the running text when its citation is in a footnote:
+/// the title the first time in a chapter, later the short name (a treaty's
+/// abbreviation), with the provision: `Theft Act 1968, s 1(1)`, `VCLT, art 53`.
+pub fn instrument_in_text(i: &InstrumentInfo, prov: Option<&Provision>, first: bool) -> Runs {
+    if !first {
+        return instrument_short(i, prov);
+    }
+    let mut b = RunsBuilder::default();
+    b.roman(i.title.trim());
+    push_provision(&mut b, prov, false);
+    b.finish()
+}
+
 /// The table-of-legislation entry of an instrument (its provisions are sub-entries):
 /// the full form without a provision, all roman.
 pub fn instrument_table_entry(i: &InstrumentInfo) -> Runs {

@@ -9,10 +9,10 @@ use super::{ChapterDraft, ResolveOptions};
 use crate::config::{toml_date, CitationMode, GuideOptions};
 use crate::diag::{nearest, Diagnostic, Diagnostics, SourceId, Span};
 use crate::model::{
-    matching_end, plain_text, slug, Authority, Callout, CalloutKind, CaseIdx, Chapter, CitePlace, Corpus, Event, Guide,
+    matching_end, plain_text, slug, Authority, Callout, CalloutKind, CaseIdx, Chapter, CiteItem, CitePlace, Corpus, Event, Guide,
     HeadingInfo, LinkTarget, Tag, TermIdx,
 };
-use crate::oscola::{self, FootnoteForm, FootnoteTracker, Locator, Run, Style};
+use crate::oscola::{self, Cited, FootnoteForm, FootnoteTracker, Locator, Run, Style};
 use crate::parse::{suggest_id, valid_id};
 use crate::workspace::Workspace;
 
@@ -309,20 +309,18 @@ impl ChapterCtx<'_, '_> {
                 Event::Cite(c) => {
                     let mut c = c.clone();
                     let footnote_mode = self.mode == CitationMode::Footnotes && !in_note(&stack);
-                    let has_case = c.items.iter().any(|i| matches!(i.authority, Authority::Case(_)));
-                    let note_no = (footnote_mode && has_case).then(|| {
+                    // In footnote mode every authority goes to the note (spec section 5).
+                    let note_no = (footnote_mode && !c.items.is_empty()).then(|| {
                         next_note += 1;
                         next_note
                     });
                     let forms: Option<Vec<FootnoteForm>> = note_no.map(|n| {
-                        let keys: Vec<(String, bool)> = c
-                            .items
+                        let keys: Vec<(String, String, bool)> = c.items.iter().map(footnote_keys).collect();
+                        let cited: Vec<Cited<'_>> = keys
                             .iter()
-                            .filter(|i| matches!(i.authority, Authority::Case(_)))
-                            .map(|i| (authority_key(i.authority), false))
+                            .map(|(key, ibid_key, legislation)| Cited { key, ibid_key, legislation: *legislation })
                             .collect();
-                        let refs: Vec<(&str, bool)> = keys.iter().map(|(k, b)| (k.as_str(), *b)).collect();
-                        tracker.cite(n, &refs)
+                        tracker.cite_sources(n, &cited)
                     });
                     let mut form_iter = forms.into_iter().flatten();
                     let mut first_in_note = true;
@@ -331,23 +329,27 @@ impl ChapterCtx<'_, '_> {
                         item.anchor = format!("cite-{}-{}", self.chapter + 1, anchor_no);
                         let first = seen.insert(item.authority);
                         self.record(item.authority, &item.locator, &item.anchor);
-                        match item.authority {
+                        let form = form_iter.next();
+                        let note = match item.authority {
                             Authority::Case(ci) => {
                                 if !key_cases.contains(&ci) {
                                     key_cases.push(ci);
                                 }
                                 let info = &self.corpus.case(ci).info;
-                                if let (true, Some(form)) = (footnote_mode, form_iter.next()) {
-                                    let name = if first { info.name.clone() } else { info.short_name.clone().unwrap_or_else(|| info.name.clone()) };
-                                    item.text = vec![Run { text: name, style: Style::Italic }];
-                                    let mut runs = oscola::case_in_footnote(info, &form, item.locator.as_ref());
-                                    if first_in_note {
-                                        runs = oscola::capitalise_first(&runs);
+                                let pin = item.locator.as_ref();
+                                match form {
+                                    Some(form) => {
+                                        let name = match (&info.short_name, first) {
+                                            (Some(short), false) => short.clone(),
+                                            _ => info.name.clone(),
+                                        };
+                                        item.text = vec![Run { text: name, style: Style::Italic }];
+                                        Some(oscola::case_in_footnote(info, &form, pin))
                                     }
-                                    first_in_note = false;
-                                    item.note = Some(runs);
-                                } else {
-                                    item.text = if first { oscola::case_full(info, item.locator.as_ref()) } else { oscola::case_short(info, item.locator.as_ref()) };
+                                    None => {
+                                        item.text = if first { oscola::case_full(info, pin) } else { oscola::case_short(info, pin) };
+                                        None
+                                    }
                                 }
                             }
                             Authority::Instrument(ii) => {
@@ -356,9 +358,27 @@ impl ChapterCtx<'_, '_> {
                                     Some(Locator::Provision(p)) => Some(p),
                                     _ => None,
                                 };
-                                item.text = if first { oscola::instrument_full(info, prov) } else { oscola::instrument_short(info, prov) };
+                                match form {
+                                    Some(form) => {
+                                        // The text names the instrument (its title the first time
+                                        // in the chapter); the note holds the citation. An `ibid`
+                                        // is for the same provision, so it does not repeat it.
+                                        item.text = oscola::instrument_in_text(info, prov, first);
+                                        let prov = if form == FootnoteForm::Ibid { None } else { prov };
+                                        Some(oscola::instrument_in_footnote(info, &form, prov))
+                                    }
+                                    None => {
+                                        item.text = if first { oscola::instrument_full(info, prov) } else { oscola::instrument_short(info, prov) };
+                                        None
+                                    }
+                                }
                             }
-                        }
+                        };
+                        item.note = note.map(|runs| {
+                            let runs = if first_in_note { oscola::capitalise_first(&runs) } else { runs };
+                            first_in_note = false;
+                            runs
+                        });
                     }
                     c.footnote = note_no;
                     out.push(Event::Cite(c));
@@ -424,10 +444,23 @@ impl ChapterCtx<'_, '_> {
     }
 }
 
-fn authority_key(a: Authority) -> String {
-    match a {
-        Authority::Case(c) => format!("c{}", c.0),
-        Authority::Instrument(i) => format!("i{}", i.0),
+/// The footnote tracker's keys of a cited item: the authority (for full,
+/// short and `(n X)`), the authority with its provision (for `ibid`), and
+/// whether it is legislation.
+fn footnote_keys(item: &CiteItem) -> (String, String, bool) {
+    match (item.authority, &item.locator) {
+        (Authority::Case(c), _) => {
+            let key = format!("c{}", c.0);
+            (key.clone(), key, false)
+        }
+        (Authority::Instrument(i), loc) => {
+            let key = format!("i{}", i.0);
+            let prov = match loc {
+                Some(Locator::Provision(p)) => p.display(),
+                _ => String::new(),
+            };
+            (key.clone(), format!("{key} {prov}"), true)
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::escape::{attr, attr_into, text, text_into};
-use super::xhtml::{document, runs_html, Doc, Mode, Writer};
+use super::xhtml::{document, link_to, runs_html, Doc, Mode, Writer};
 use super::{
     nav, summary_id, Cx, Resources, CASES_FILE, COVER_FILE, COVER_IMAGE_FILE, GLOSSARY_FILE, LEGISLATION_FILE,
     TITLE_FILE,
@@ -320,20 +320,23 @@ fn chapter(cx: &Cx, res: &mut Resources, i: usize) -> ContentDoc {
 fn summary(cx: &Cx, w: &mut Writer, c: CaseIdx, b: &mut String) {
     let case = cx.corpus.case(c);
     b.push_str(&format!("<section class=\"case-summary\" id=\"{}\">\n<h2>", attr(&summary_id(cx.corpus, c))));
+    // The heading links to the case's entry in the table of cases.
+    let mut name = String::new();
     for r in oscola::case_full(&case.info, None) {
         match r.style {
             Style::Italic => {
-                b.push_str("<i>");
-                text_into(b, &r.text);
-                b.push_str("</i>");
+                name.push_str("<i>");
+                text_into(&mut name, &r.text);
+                name.push_str("</i>");
             }
             Style::Roman => {
-                b.push_str("<span class=\"case-citation\">");
-                text_into(b, &r.text);
-                b.push_str("</span>");
+                name.push_str("<span class=\"case-citation\">");
+                text_into(&mut name, &r.text);
+                name.push_str("</span>");
             }
         }
     }
+    b.push_str(&link_to(cx.plan.table_href(crate::model::Authority::Case(c), None), name));
     b.push_str("</h2>\n");
     if let Some(places) = cx.guide.citations.get(&crate::model::Authority::Case(c)) {
         let mut firsts: Vec<CitePlace> = Vec::new();

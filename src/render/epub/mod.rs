@@ -29,12 +29,12 @@
 //! - A citation's text links to the case summary (appendix or chapter end);
 //!   with no summaries printed, to the first `case` block showing the case; a
 //!   legislation citation to the first `statute` block showing the provision
-//!   (or the whole instrument); failing all that, to its table entry. When the
-//!   text link goes elsewhere, a small raised `TC` / `TL` link follows it to
-//!   the table-of-cases / table-of-legislation entry (a workspace stylesheet can
-//!   hide it with `a.toa { display: none }`). In footnote mode the footnote's
-//!   citation is that link instead. Every citation element carries its anchor
-//!   as `id`, and the tables link back to each one, named by chapter title.
+//!   (or the whole instrument); failing all that, to its table entry. The
+//!   running text reads as in print: no link token is added. The table entry
+//!   is reached from the summary's heading and from the `case` or `statute`
+//!   block, whose names link to it, and in footnote mode from the footnote's
+//!   citation. Every citation element carries its anchor as `id`, and the
+//!   tables link back to each one, named by chapter title.
 //! - The chapter title is the only `h1` of a chapter document; Markdown
 //!   headings follow at 2 to 6 without skipped levels (the resolver already
 //!   normalises them; `HeadingPlan` repeats the rule so that the backend never

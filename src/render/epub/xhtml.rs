@@ -529,8 +529,15 @@ impl<'w, 'a> Writer<'w, 'a> {
     fn callout_name(&self, c: &Callout) -> String {
         let corpus = self.cx.corpus;
         match (&c.target, c.kind) {
-            (Some(CalloutTarget::Case(k)), _) => runs_html(&oscola::case_full(&corpus.case(*k).info, None)),
-            (Some(CalloutTarget::Provision(i, p)), _) => runs_html(&oscola::instrument_full(&corpus.instrument(*i).info, p.as_ref())),
+            // A case or statute block names its authority, linked to the table entry.
+            (Some(CalloutTarget::Case(k)), _) => {
+                let name = runs_html(&oscola::case_full(&corpus.case(*k).info, None));
+                link_to(self.cx.plan.table_href(Authority::Case(*k), None), name)
+            }
+            (Some(CalloutTarget::Provision(i, p)), _) => {
+                let name = runs_html(&oscola::instrument_full(&corpus.instrument(*i).info, p.as_ref()));
+                link_to(self.cx.plan.table_href(Authority::Instrument(*i), p.as_ref()), name)
+            }
             (None, CalloutKind::Definition) => {
                 let mut s = String::from("<dfn>");
                 match c.term.and_then(|t| self.cx.plan.term_href(corpus, t)) {
@@ -712,23 +719,6 @@ impl<'w, 'a> Writer<'w, 'a> {
                         self.out.push_str("</span>");
                     }
                 }
-                // The table entry, when the main link went elsewhere. In footnote
-                // mode the footnote's citation links to the table instead.
-                let note_links_table = c.footnote.is_some() && item.note.is_some();
-                if let (Some(t), false) = (&table, note_links_table || primary == table) {
-                    let (what, mark) = match item.authority {
-                        Authority::Case(_) => ("table of cases", "TC"),
-                        Authority::Instrument(_) => ("table of legislation", "TL"),
-                    };
-                    let label = format!("{} in the {what}", oscola::plain(runs));
-                    self.out.push_str("<a class=\"toa\" href=\"");
-                    attr_into(&mut self.out, t);
-                    self.out.push_str("\" aria-label=\"");
-                    attr_into(&mut self.out, &label);
-                    self.out.push_str("\">");
-                    self.out.push_str(mark);
-                    self.out.push_str("</a>");
-                }
             }
             if let (Some(_), Some(note)) = (c.footnote, &item.note) {
                 let html = runs_html(note);
@@ -799,6 +789,14 @@ pub(crate) fn runs_html(runs: &[Run]) -> String {
         }
     }
     s
+}
+
+/// `html` inside a link to `href`, or as it is when there is none.
+pub(crate) fn link_to(href: Option<String>, html: String) -> String {
+    match href {
+        Some(h) => format!("<a href=\"{}\">{html}</a>", attr(&h)),
+        None => html,
+    }
 }
 
 /// A complete XHTML content document.
