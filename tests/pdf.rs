@@ -1275,3 +1275,94 @@ fn wide_tables_and_big_diagrams_build() {
     let widest = ws.iter().map(|w| w.x1).fold(0.0, f64::max);
     assert!(widest <= right_edge + 6.0, "the table runs into the right margin: x = {widest:.1} > {right_edge:.1}");
 }
+
+// ---------------------------------------------------------------------------
+// Sources from other editors and operating systems.
+// ---------------------------------------------------------------------------
+
+/// The ways a file's lines may end (and start): the sample's own LF, Windows'
+/// CRLF, old Mac editors' lone CR, a mix of the three, and CRLF after a UTF-8
+/// byte-order mark.
+fn reencode(text: &str, variant: &str) -> String {
+    match variant {
+        "lf" => text.to_owned(),
+        "crlf" => text.replace('\n', "\r\n"),
+        "cr" => text.replace('\n', "\r"),
+        "mixed" => {
+            let mut out = String::new();
+            for (i, line) in text.split_inclusive('\n').enumerate() {
+                match line.strip_suffix('\n') {
+                    Some(l) => {
+                        out.push_str(l);
+                        // In this order a lone CR is never followed by an LF, which
+                        // would make one CRLF of two line endings.
+                        out.push_str(["\r\n", "\n", "\r"][i % 3]);
+                    }
+                    None => out.push_str(line),
+                }
+            }
+            out
+        }
+        "bom-crlf" => format!("\u{feff}{}", text.replace('\n', "\r\n")),
+        other => panic!("unknown variant {other}"),
+    }
+}
+
+/// Rewrites every Markdown and TOML file under `dir` in `variant`.
+fn reencode_tree(dir: &Path, variant: &str) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            reencode_tree(&p, variant);
+        } else if p.extension().is_some_and(|x| x == "md" || x == "toml") {
+            let t = std::fs::read_to_string(&p).unwrap();
+            assert!(!t.contains('\r'), "{} is not LF in the repository", p.display());
+            std::fs::write(&p, reencode(&t, variant)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn line_endings_and_byte_order_marks_change_nothing() {
+    let tmp = TempDir::new("eol");
+    let mut reference: Option<(String, Vec<u8>, Vec<u8>)> = None;
+    for variant in ["lf", "crlf", "cr", "mixed", "bom-crlf"] {
+        let ws = tmp.join(variant);
+        copy_dir(&repo().join("guides"), &ws);
+        // A stray control character (as some exports leave) is a warning at its
+        // place in every variant, and is dropped from both editions.
+        let chapter = ws.join("criminal-law/introduction.md");
+        let mut t = std::fs::read_to_string(&chapter).unwrap();
+        t.push_str("\nA stray\u{0} control character and an escape\u{1b} in the text.\n");
+        std::fs::write(&chapter, t).unwrap();
+        reencode_tree(&ws, variant);
+
+        let check = bin().args(["check", "--message-format", "json"]).arg(&ws).output().unwrap();
+        assert_eq!(check.status.code(), Some(0), "{variant}: {}", describe(&check));
+        let diags = text(&check.stdout);
+        assert_eq!(diags.lines().filter(|l| l.contains("\"control-character\"")).count(), 2, "{variant}: {diags}");
+
+        let out = tmp.join(format!("{variant}-out"));
+        let o = bin().arg("build").arg(&ws).args(["--guide", "criminal-law", "--out"]).arg(&out).output().unwrap();
+        assert!(o.status.success(), "{variant}: {}", describe(&o));
+        let pdf = std::fs::read(out.join("criminal-law.pdf")).unwrap();
+        let epub = std::fs::read(out.join("criminal-law.epub")).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&epub)).unwrap();
+        let mut intro = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("EPUB/ch01-introduction.xhtml").unwrap(), &mut intro).unwrap();
+        assert!(intro.contains("A stray control character and an escape in the text."), "{variant}: {intro}");
+        match &reference {
+            None => {
+                let pdf_path = out.join("criminal-law.pdf");
+                let words = pdf_text(&pdf_path);
+                assert!(words.contains("A stray control character and an escape in the text."), "the line prints without its controls");
+                reference = Some((diags, pdf, epub));
+            }
+            Some((d, p, e)) => {
+                assert_eq!(&diags, d, "{variant}: diagnostics differ from the LF sources'");
+                assert!(p == &pdf, "{variant}: the PDF differs from the LF sources'");
+                assert!(e == &epub, "{variant}: the EPUB differs from the LF sources'");
+            }
+        }
+    }
+}
