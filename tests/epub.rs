@@ -403,6 +403,20 @@ Again [@corr] and [@page]. And a `<script>` in code, and & alone.
 ### Skips a level
 
 Text.
+
+## Dollars
+
+The explicit id below wins: this heading's automatic id is renamed. See [money](#dollars),
+[this one](#dollars-1) and [the odd one](#1st:a.b).
+
+## Money {#dollars}
+
+Write to <clerk@example.org> or read <https://example.org/a[1]\b>, [the rules](<https://example.org/civil rules>)
+and [a broken address](http://../).
+
+## Odd {#1st:a.b}
+
+Text.
 "#;
 
 /// A workspace with every construct, in both citation modes.
@@ -450,6 +464,46 @@ fn fixture() -> TempDir {
 
 // ---------------------------------------------------------------------------
 // Our own checks
+
+/// Spec section 2: e-mail autolinks, explicit heading ids over automatic ones,
+/// percent-encoded URLs, invalid URLs as text, and one sanitised id per anchor.
+#[test]
+fn links_and_heading_ids_from_any_commonmark() {
+    let fx = fixture();
+    let (ws, _, mut diags) = check(&fx.0, &ResolveOptions::default()).unwrap();
+    diags.finish();
+    let report = casebook::diag::to_json_lines(&ws.db, &diags);
+    // The broken address is a warning; the autolinks and ids raise nothing
+    // (the fixture's raw HTML warnings are another test's).
+    let codes: Vec<&str> = diags.iter().filter(|d| d.code != "raw-html").map(|d| d.code).collect();
+    assert_eq!(codes, ["invalid-url"], "{report}");
+    let built: BTreeMap<String, Vec<u8>> = build_workspace(&fx.0, true).into_iter().collect();
+    let docs = xhtml_docs(&built["inline"]);
+    let two = &docs["ch02-two.xhtml"];
+    let d = parse_xml(two).unwrap();
+    let heading = |id: &str| text_of(find(&d, |n| n.attribute("id") == Some(id)));
+    assert_eq!(heading("dollars"), "Money");
+    assert_eq!(heading("dollars-1"), "Dollars");
+    assert_eq!(heading("s-1st-a.b"), "Odd");
+    let link = |text: &str| find(&d, |n| n.has_tag_name((XHTML_NS, "a")) && text_of(*n) == text).attribute("href").unwrap().to_owned();
+    assert_eq!(link("money"), "ch02-two.xhtml#dollars");
+    assert_eq!(link("this one"), "ch02-two.xhtml#dollars-1");
+    assert_eq!(link("the odd one"), "ch02-two.xhtml#s-1st-a.b");
+    assert_eq!(link("clerk@example.org"), "mailto:clerk@example.org");
+    assert_eq!(link("https://example.org/a[1]\\b"), "https://example.org/a%5B1%5D%5Cb");
+    assert_eq!(link("the rules"), "https://example.org/civil%20rules");
+    assert!(text_of(d.root_element()).contains("a broken address"));
+    assert!(!two.contains("http://.."), "an invalid URL is never an href");
+    // The navigation document names each heading by the id the chapter gives it.
+    let nav = parse_xml(&docs["nav.xhtml"]).unwrap();
+    let frags: Vec<&str> =
+        nav.descendants().filter_map(|n| n.attribute("href")).filter_map(|h| h.strip_prefix("ch02-two.xhtml#")).collect();
+    assert!(!frags.is_empty());
+    for f in frags {
+        let id = percent_decode(f);
+        assert!(d.descendants().any(|n| n.attribute("id") == Some(id.as_str())), "nav links to #{f}, which ch02-two lacks");
+    }
+}
 
 #[test]
 fn every_book_is_well_formed_linked_and_ordered() {
