@@ -280,12 +280,16 @@ fn read_source(root: &Path, path: &Path, db: &mut SourceDb, diags: &mut Diagnost
     let name = display_path(root, path);
     match fs::read(path) {
         Ok(bytes) => {
-            let (raw, bad_byte) = match String::from_utf8(bytes) {
-                Ok(text) => (text, None),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
-                }
+            let (raw, bad_byte) = match decode_utf16(&bytes) {
+                // Windows editors' "Unicode": UTF-16 with its byte-order mark.
+                Some(text) => (text, None),
+                None => match String::from_utf8(bytes) {
+                    Ok(text) => (text, None),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+                    }
+                },
             };
             let norm = normalize_text(&raw);
             let dropped: Vec<usize> = norm.controls.iter().map(|(p, _)| *p).collect();
@@ -309,6 +313,23 @@ fn read_source(root: &Path, path: &Path, db: &mut SourceDb, diags: &mut Diagnost
             None
         }
     }
+}
+
+/// The text of a UTF-16 file that opens with its byte-order mark (little- or
+/// big-endian), unpaired surrogates replaced; `None` for anything else.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let little = match bytes.get(..2)? {
+        [0xFF, 0xFE] => true,
+        [0xFE, 0xFF] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks(2).map(|p| match (p, little) {
+        ([a, b], true) => u16::from_le_bytes([*a, *b]),
+        ([a, b], false) => u16::from_be_bytes([*a, *b]),
+        // An odd last byte: not a whole code unit.
+        _ => 0xFFFD,
+    });
+    Some(char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')).collect())
 }
 
 /// Most control-character warnings for one file; the rest are counted in one more.
@@ -410,6 +431,17 @@ mod normalize_tests {
         let n = normalize_text("x\0y\u{1b}[0m\u{7f}\u{85}z\tw");
         assert_eq!(n.text, "xy[0mz\tw");
         assert_eq!(n.controls, vec![(1, '\0'), (2, '\u{1b}'), (5, '\u{7f}'), (5, '\u{85}')]);
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "+++\r\ntitle = \"Caf\u{e9} \u{1F600}\"\r\n+++\r\n";
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(decode_utf16(&le).as_deref(), Some(text));
+        assert_eq!(decode_utf16(&be).as_deref(), Some(text));
+        assert_eq!(decode_utf16(text.as_bytes()), None);
+        assert_eq!(decode_utf16(&[0xFF, 0xFE, 0x41]).as_deref(), Some("\u{FFFD}"));
     }
 
     #[test]

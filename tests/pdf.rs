@@ -1282,7 +1282,7 @@ fn wide_tables_and_big_diagrams_build() {
 
 /// The ways a file's lines may end (and start): the sample's own LF, Windows'
 /// CRLF, old Mac editors' lone CR, a mix of the three, and CRLF after a UTF-8
-/// byte-order mark.
+/// byte-order mark (`reencode_tree` also writes UTF-16 with CRLF).
 fn reencode(text: &str, variant: &str) -> String {
     match variant {
         "lf" => text.to_owned(),
@@ -1317,7 +1317,12 @@ fn reencode_tree(dir: &Path, variant: &str) {
         } else if p.extension().is_some_and(|x| x == "md" || x == "toml") {
             let t = std::fs::read_to_string(&p).unwrap();
             assert!(!t.contains('\r'), "{} is not LF in the repository", p.display());
-            std::fs::write(&p, reencode(&t, variant)).unwrap();
+            let bytes: Vec<u8> = match variant.strip_prefix("utf16le-") {
+                // Windows editors' "Unicode".
+                Some(v) => [0xFF, 0xFE].into_iter().chain(reencode(&t, v).encode_utf16().flat_map(u16::to_le_bytes)).collect(),
+                None => reencode(&t, variant).into_bytes(),
+            };
+            std::fs::write(&p, bytes).unwrap();
         }
     }
 }
@@ -1326,7 +1331,7 @@ fn reencode_tree(dir: &Path, variant: &str) {
 fn line_endings_and_byte_order_marks_change_nothing() {
     let tmp = TempDir::new("eol");
     let mut reference: Option<(String, Vec<u8>, Vec<u8>)> = None;
-    for variant in ["lf", "crlf", "cr", "mixed", "bom-crlf"] {
+    for variant in ["lf", "crlf", "cr", "mixed", "bom-crlf", "utf16le-crlf"] {
         let ws = tmp.join(variant);
         copy_dir(&repo().join("guides"), &ws);
         // A stray control character (as some exports leave) is a warning at its
