@@ -96,6 +96,8 @@ pub struct Converter<'a, 'd> {
     header: Option<Vec<(Md<'a>, Range<usize>)>>,
     steps: u32,
     diagrams: usize,
+    /// The first line of each footnote definition, by label, in order.
+    note_spans: BTreeMap<String, Vec<Range<usize>>>,
 }
 
 impl<'a, 'd> Converter<'a, 'd> {
@@ -118,6 +120,7 @@ impl<'a, 'd> Converter<'a, 'd> {
             header: None,
             steps: 0,
             diagrams: 0,
+            note_spans: BTreeMap::new(),
         }
     }
 
@@ -134,6 +137,7 @@ impl<'a, 'd> Converter<'a, 'd> {
         }
         self.flush_text();
         group_rule_panels(&mut self.out.events);
+        self.drop_unusable_notes();
         self.out
     }
 
@@ -329,7 +333,11 @@ impl<'a, 'd> Converter<'a, 'd> {
             }
             MdTag::List(start) => self.open(Tag::List(start)),
             MdTag::Item => self.open(Tag::Item),
-            MdTag::FootnoteDefinition(label) => self.open(Tag::FootnoteDefinition { label: label.into_string(), number: 0 }),
+            MdTag::FootnoteDefinition(label) => {
+                let line_end = self.source[range.start..range.end].find('\n').map_or(range.end, |i| range.start + i);
+                self.note_spans.entry(label.to_string()).or_default().push(range.start..line_end);
+                self.open(Tag::FootnoteDefinition { label: label.into_string(), number: 0 })
+            }
             MdTag::DefinitionList => self.open(Tag::DefinitionList),
             MdTag::DefinitionListTitle => self.open(Tag::DefinitionTerm),
             MdTag::DefinitionListDefinition => self.open(Tag::DefinitionDetails),
@@ -471,6 +479,65 @@ impl<'a, 'd> Converter<'a, 'd> {
                     self.push(Event::End);
                 }
             }
+        }
+    }
+
+    /// Drops, with a warning, footnote definitions that nothing refers to and
+    /// second definitions of a label: the PDF prints a note where it is
+    /// referred to, so such a note would be in the EPUB only (and a citation
+    /// inside it a place the PDF does not have), and the editions would
+    /// disagree on which of two definitions to print.
+    fn drop_unusable_notes(&mut self) {
+        // References from the text reach a note; references inside a note
+        // reach further notes only when that note is reached itself.
+        let mut from: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+        let mut inside: Vec<Option<String>> = Vec::new();
+        for e in &self.out.events {
+            match e {
+                Event::Start(Tag::FootnoteDefinition { label, .. }) => inside.push(Some(label.clone())),
+                Event::Start(_) => inside.push(inside.last().cloned().flatten()),
+                Event::End => {
+                    inside.pop();
+                }
+                Event::FootnoteRef { label, .. } => from.entry(inside.last().cloned().flatten()).or_default().push(label.clone()),
+                _ => {}
+            }
+        }
+        let mut reached: BTreeSet<String> = BTreeSet::new();
+        let mut todo: Vec<String> = from.get(&None).cloned().unwrap_or_default();
+        while let Some(l) = todo.pop() {
+            if reached.insert(l.clone()) {
+                todo.extend(from.get(&Some(l)).cloned().unwrap_or_default());
+            }
+        }
+        let mut defined: BTreeSet<String> = BTreeSet::new();
+        let mut nth: BTreeMap<String, usize> = BTreeMap::new();
+        let mut at = 0;
+        while at < self.out.events.len() {
+            let Event::Start(Tag::FootnoteDefinition { label, .. }) = &self.out.events[at] else {
+                at += 1;
+                continue;
+            };
+            let label = label.clone();
+            let n = *nth.entry(label.clone()).and_modify(|n| *n += 1).or_insert(0);
+            let span = self.note_spans.get(&label).and_then(|v| v.get(n)).cloned().unwrap_or(0..0);
+            let problem = if !reached.contains(&label) {
+                Diagnostic::warning("unused-footnote", format!("footnote `[^{label}]` is never referred to"))
+                    .at(self.file, span)
+                    .label("left out of both editions")
+                    .hint(format!("refer to it with `[^{label}]` in the text, or delete it"))
+            } else if !defined.insert(label.clone()) {
+                Diagnostic::warning("duplicate-footnote", format!("footnote `[^{label}]` is defined twice"))
+                    .at(self.file, span)
+                    .label("left out of both editions: the first definition is used")
+                    .hint("give each footnote its own label")
+            } else {
+                at = matching_end(&self.out.events, at) + 1;
+                continue;
+            };
+            let end = matching_end(&self.out.events, at);
+            self.out.events.drain(at..=end);
+            self.diags.push(problem);
         }
     }
 

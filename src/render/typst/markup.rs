@@ -49,6 +49,12 @@ pub struct Writer<'a> {
     notes_printed: std::collections::BTreeSet<String>,
     /// Problems found while writing (a diagram too large to read, say).
     pub warnings: Vec<crate::diag::Diagnostic>,
+    /// Anchors of citations inside the open heading: a heading's body is shown
+    /// again in the outline and the bookmarks, so a label inside it would
+    /// occur twice; they are placed just after the heading instead.
+    heading_anchors: Vec<String>,
+    /// This writer renders a note referred to from inside a heading.
+    in_heading_note: bool,
 }
 
 /// What an open container needs at its end.
@@ -86,6 +92,8 @@ impl<'a> Writer<'a> {
             notes: BTreeMap::new(),
             notes_printed: Default::default(),
             warnings: Vec::new(),
+            heading_anchors: Vec::new(),
+            in_heading_note: false,
         }
     }
 
@@ -293,7 +301,13 @@ impl<'a> Writer<'a> {
                 Some(l) => self.raw(&format!("] <{l}>\n\n")),
                 None => self.raw("]\n\n"),
             },
-            Some(Open::Heading(label)) => self.raw(&format!("] <{label}>\n\n")),
+            Some(Open::Heading(label)) => {
+                self.raw(&format!("] <{label}>\n"));
+                for anchor in std::mem::take(&mut self.heading_anchors) {
+                    self.raw(&format!("#metadata(none) <{anchor}>\n"));
+                }
+                self.raw("\n");
+            }
             Some(Open::Table) => self.raw(")\n\n"),
             Some(Open::DefList { item_open, .. }) => {
                 if item_open {
@@ -367,12 +381,19 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Whether what is written now is part of a heading's body.
+    fn in_heading(&self) -> bool {
+        self.in_heading_note || self.stack.iter().any(|o| matches!(o, Open::Heading(_)))
+    }
+
     fn footnote_ref(&mut self, label: &str) {
         let name = format!("fn-{}-{}", self.scope, escape::label(label));
         if self.notes_printed.insert(label.to_owned()) {
             let body = self.notes.get(label).cloned().unwrap_or_default();
             let mut w = Writer::new(self.corpus, self.guide, &self.scope);
+            w.in_heading_note = self.in_heading();
             w.events(&body);
+            self.heading_anchors.append(&mut w.heading_anchors);
             let inner = w.out.trim().to_owned();
             self.raw(&format!("#footnote[{inner}] <{name}>"));
         } else {
@@ -387,7 +408,16 @@ impl<'a> Writer<'a> {
                 self.raw(&escape::text("; "));
             }
             let target = target_label(self.guide, self.corpus, item.authority);
-            if item.anchor.is_empty() {
+            let in_heading = self.in_heading();
+            if in_heading && !item.anchor.is_empty() {
+                self.heading_anchors.push(item.anchor.clone());
+            }
+            if !self.guide.citations.contains_key(&item.authority) {
+                // Cited only in a body the guide prints but does not cite from
+                // (a key term's definition, another case's summary): the
+                // authority has no summary or table entry to link to.
+                self.raw(&runs_markup(&item.text));
+            } else if item.anchor.is_empty() || in_heading {
                 self.raw(&format!("#link(<{target}>)[{}]", runs_markup(&item.text)));
             } else {
                 self.raw(&format!("#link(<{target}>)[{}]<{}>", runs_markup(&item.text), item.anchor));
