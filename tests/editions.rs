@@ -353,6 +353,8 @@ struct EpubText {
     /// The header rows of tables (which the PDF repeats on every page a
     /// table runs on to).
     table_heads: Vec<Vec<String>>,
+    /// The captions of figures.
+    floats: Vec<String>,
 }
 
 /// Inline elements: no word boundary at their edges.
@@ -368,6 +370,7 @@ struct Walker<'a> {
     buf: String,
     bag: Option<usize>,
     bags: usize,
+    in_caption: bool,
 }
 
 impl Walker<'_> {
@@ -375,7 +378,11 @@ impl Walker<'_> {
     fn flush(&mut self) {
         let mut toks = Vec::new();
         tokenize(&std::mem::take(&mut self.buf), &mut toks);
-        self.out.main.extend(toks.into_iter().map(|t| (t, self.bag)));
+        if self.in_caption {
+            self.out.floats.extend(toks);
+        } else {
+            self.out.main.extend(toks.into_iter().map(|t| (t, self.bag)));
+        }
     }
 
     fn has_class(n: roxmltree::Node, class: &str) -> bool {
@@ -433,8 +440,17 @@ impl Walker<'_> {
             self.buf.push_str(&list_marker(n));
             self.buf.push(' ');
         }
+        let caption = name == "figcaption" && !self.in_caption;
+        if caption {
+            self.flush();
+            self.in_caption = true;
+        }
         for c in n.children() {
             self.walk(c);
+        }
+        if caption {
+            self.flush();
+            self.in_caption = false;
         }
         if side_by_side {
             self.flush();
@@ -464,7 +480,7 @@ fn list_marker(li: roxmltree::Node) -> String {
 }
 
 fn epub_part_text(files: &BTreeMap<String, String>, docs: &[String], display: &Display) -> EpubText {
-    let mut w = Walker { display, out: EpubText::default(), buf: String::new(), bag: None, bags: 0 };
+    let mut w = Walker { display, out: EpubText::default(), buf: String::new(), bag: None, bags: 0, in_caption: false };
     for d in docs {
         let src = files.get(&format!("EPUB/{d}")).unwrap_or_else(|| panic!("EPUB/{d} is missing"));
         let doc = parse_xml(src).unwrap_or_else(|e| panic!("{d} is not well-formed: {e}"));
@@ -550,36 +566,42 @@ fn bookmarks(pdf: &Path) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// The words drawn in the figures of a chapter, figure by figure, in order:
-/// a flowchart's node and edge labels, and the text of an SVG image. The
-/// EPUB has these figures as images, so their words are not its text.
-fn drawn_words(guide: &Guide, chapter_title: &str) -> Vec<Vec<String>> {
+/// A figure of a chapter: the words it draws (a flowchart's node and edge
+/// labels, or the text of an SVG image), which the EPUB has as an image and
+/// so not as text, and its caption's tokens.
+struct Figure {
+    drawn: Vec<String>,
+    caption: Vec<String>,
+}
+
+/// The figures of a chapter that draw words, in order.
+fn figures(guide: &Guide, chapter_title: &str) -> Vec<Figure> {
     let Some(ch) = guide.chapters.iter().find(|c| c.title == chapter_title) else { return Vec::new() };
     let mut figures = Vec::new();
     for e in &ch.body {
         match e {
             Event::Diagram(d) => {
-                let mut toks = Vec::new();
+                let mut drawn = Vec::new();
                 for n in &d.graph.nodes {
-                    tokenize(&n.label, &mut toks);
+                    tokenize(&n.label, &mut drawn);
                 }
                 for e in &d.graph.edges {
                     if let Some(l) = &e.label {
-                        tokenize(l, &mut toks);
+                        tokenize(l, &mut drawn);
                     }
                 }
-                figures.push(toks);
+                figures.push(Figure { drawn, caption: tokens_of(d.title.as_deref().unwrap_or("")) });
             }
             Event::Image(img) if img.path.ends_with(".svg") => {
                 let svg = std::fs::read_to_string(&img.abs_path).unwrap();
                 let doc = parse_xml(&svg).unwrap_or_else(|e| panic!("{}: {e}", img.path));
-                let mut toks = Vec::new();
+                let mut drawn = Vec::new();
                 for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
                     let text: String = t.descendants().filter(|n| n.is_text()).map(|n| n.text().unwrap()).collect();
-                    tokenize(&text, &mut toks);
+                    tokenize(&text, &mut drawn);
                 }
-                if !toks.is_empty() {
-                    figures.push(toks);
+                if !drawn.is_empty() {
+                    figures.push(Figure { drawn, caption: tokens_of(img.title.as_deref().unwrap_or("")) });
                 }
             }
             _ => {}
@@ -651,6 +673,8 @@ fn drop_lines(lines: &mut Vec<Line>, idx: &[usize]) {
 struct PdfText {
     /// Per page of the part: its physical number (0-based) and tokens.
     pages: Vec<(usize, Vec<Tok>)>,
+    /// The captions of figures, which Typst may float to another place.
+    floats: Vec<Tok>,
 }
 
 /// Reads a part's pages. `problems` collects what does not fit the method
@@ -661,7 +685,7 @@ fn pdf_part_text(
     range: std::ops::Range<usize>,
     body_start: usize,
     head: &[String],
-    diagrams: &[Vec<String>],
+    figures: &[Figure],
     table_heads: &[Vec<String>],
     problems: &mut Vec<String>,
 ) -> PdfText {
@@ -670,37 +694,52 @@ fn pdf_part_text(
         let mut page = lines[p].clone();
         let label = p + 1 - body_start;
         if page.is_empty() {
-            problems.push(format!("page {label} has no text"));
             continue;
         }
-        // The running head: the topmost line(s).
+        // The running head: the topmost line(s), if they read as it.
         let top = page.iter().map(|l| l.y0).fold(f64::INFINITY, f64::min);
         let mut heads: Vec<&Line> = page.iter().filter(|l| l.y0 <= top + 1.0).collect();
         heads.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-        let got = tokens_of(&heads.iter().map(|l| l.text()).collect::<Vec<_>>().join(" "));
-        if got != head {
-            problems.push(format!("page {label}: the topmost line reads {:?}, not the running head {:?}", got.join(" "), head.join(" ")));
+        if tokens_of(&heads.iter().map(|l| l.text()).collect::<Vec<_>>().join(" ")) == head {
+            page.retain(|l| l.y0 > top + 1.0);
         }
-        page.retain(|l| l.y0 > top + 1.0);
-        // The page number: the lowest line.
+        // The page number: the lowest line, if it reads as it.
         let bottom = page.iter().map(|l| l.y1).fold(f64::NEG_INFINITY, f64::max);
         let foot: Vec<&Line> = page.iter().filter(|l| l.y1 >= bottom - 1.0).collect();
-        let got = tokens_of(&foot.iter().map(|l| l.text()).collect::<Vec<_>>().join(" "));
-        if got != [label.to_string()] {
-            problems.push(format!("page {label}: the lowest line reads {:?}, not the page number", got.join(" ")));
+        if tokens_of(&foot.iter().map(|l| l.text()).collect::<Vec<_>>().join(" ")) == [label.to_string()] {
+            page.retain(|l| l.y1 < bottom - 1.0);
         }
-        page.retain(|l| l.y1 < bottom - 1.0);
         pages.push((p, page));
     }
-    // Figures: the words they draw, in the order of the chapter.
+    // Figures, in the order of the chapter: the words they draw are dropped,
+    // and their captions (the lines right below, up to the caption's last
+    // word) kept apart, since Typst may float a figure away from its place.
+    let mut floats = Vec::new();
     let mut from = 0;
-    for (i, words) in diagrams.iter().enumerate() {
-        match find_figure(&pages, from, words) {
-            Some((k, idx)) => {
-                drop_lines(&mut pages[k].1, &idx);
-                from = k;
+    for (i, fig) in figures.iter().enumerate() {
+        let Some((k, idx)) = find_figure(&pages, from, &fig.drawn) else {
+            problems.push(format!("the words drawn in figure {} ({:?}) are not found as a run of lines", i + 1, fig.drawn.join(" ")));
+            continue;
+        };
+        let lines = &pages[k].1;
+        let below = idx.iter().map(|&j| lines[j].y1).fold(f64::NEG_INFINITY, f64::max);
+        drop_lines(&mut pages[k].1, &idx);
+        from = k;
+        if fig.caption.is_empty() {
+            continue;
+        }
+        let lines = &pages[k].1;
+        let order: Vec<usize> = top_down(lines).into_iter().filter(|&j| lines[j].y0 >= below - 1.0).collect();
+        let mut toks: Vec<String> = Vec::new();
+        for (n, &j) in order.iter().enumerate().take(4) {
+            toks.extend(tokens_of(&lines[j].text()));
+            if toks.ends_with(&fig.caption) {
+                let page = pages[k].0 + 1 - body_start;
+                floats.extend(toks.into_iter().map(|text| Tok { text, open: false, line_start: false, page }));
+                let run = order[..=n].to_vec();
+                drop_lines(&mut pages[k].1, &run);
+                break;
             }
-            None => problems.push(format!("the words drawn in figure {} ({:?}) are not found as a run of lines", i + 1, words.join(" "))),
         }
     }
     // A table's header row, repeated at the top of a page that the table runs
@@ -745,7 +784,7 @@ fn pdf_part_text(
             (p, toks)
         })
         .collect();
-    PdfText { pages }
+    PdfText { pages, floats }
 }
 
 // ---------------------------------------------------------------------------
@@ -884,12 +923,12 @@ fn split_footnotes(pdf: &PdfText, notes: &[Vec<String>], words: &BTreeSet<String
 
 fn compare(name: &str, epub: &EpubText, pdf: &PdfText, mut problems: Vec<String>) -> Outcome {
     let epub_main: Vec<String> = epub.main.iter().map(|(t, _)| t.clone()).collect();
-    let epub_all: Vec<String> = epub_main.iter().chain(epub.notes.iter().flatten()).cloned().collect();
+    let epub_all: Vec<String> = epub_main.iter().chain(epub.notes.iter().flatten()).chain(&epub.floats).cloned().collect();
     let words: BTreeSet<String> = epub_all.iter().cloned().collect();
     let (main, foot, notes_found) = split_footnotes(pdf, &epub.notes, &words);
     let main = join_open(&main, &words);
     let foot = join_open(&foot, &words);
-    let pdf_all: Vec<String> = main.iter().chain(&foot).map(|t| t.text.clone()).collect();
+    let pdf_all: Vec<String> = main.iter().chain(&foot).map(|t| t.text.clone()).chain(pdf.floats.iter().map(|t| t.text.clone())).collect();
     let mut diff: BTreeMap<String, i64> = BTreeMap::new();
     for t in &epub_all {
         *diff.entry(t.clone()).or_insert(0) += 1;
@@ -910,6 +949,7 @@ fn compare(name: &str, epub: &EpubText, pdf: &PdfText, mut problems: Vec<String>
         report.push_str(&changes(&epub_main, &main));
         let notes: Vec<String> = epub.notes.iter().flatten().cloned().collect();
         report.push_str(&changes(&notes, &foot));
+        report.push_str(&changes(&epub.floats, &pdf.floats));
     } else if !notes_found {
         problems.push("the footnotes at the foot of the PDF's pages do not follow the EPUB's notes in order".to_owned());
     } else {
@@ -981,9 +1021,9 @@ fn compare_guide(corpus: &Corpus, id: &str) -> Vec<Outcome> {
         let mut problems = Vec::new();
         let mut head = tokens_of(&guide.title);
         head.extend(tokens_of(title));
-        let diagrams = drawn_words(guide, title);
+        let figures = figures(guide, title);
         let epub_text = epub_part_text(&files, docs, &display);
-        let pdf_text = pdf_part_text(&lines, *page..end, body_start, &head, &diagrams, &epub_text.table_heads, &mut problems);
+        let pdf_text = pdf_part_text(&lines, *page..end, body_start, &head, &figures, &epub_text.table_heads, &mut problems);
         outcomes.push(compare(&format!("{name}, EPUB {}", docs.join(" + ")), &epub_text, &pdf_text, problems));
     }
     // Every chapter of the guide is one of the parts compared.
