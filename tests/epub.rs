@@ -711,7 +711,7 @@ fn every_construct_becomes_the_right_xhtml() {
     // Rule and exceptions in one panel.
     let panel = find(&d, |n| class_is(n, "rule-panel"));
     let kinds: Vec<&str> = panel.children().filter_map(|n| n.attribute("class")).collect();
-    assert_eq!(kinds, ["callout c-rule", "callout c-exception", "callout c-exception"]);
+    assert_eq!(kinds, ["panel-title", "callout c-rule", "callout c-exception", "callout c-exception"]);
 
     // `case` and `statute`: the concept, then the summary's Principle (summaries
     // are printed) or the provision's text, stacked.
@@ -757,7 +757,7 @@ fn every_construct_becomes_the_right_xhtml() {
     let dimg = fig.children().find(|n| n.has_tag_name((XHTML_NS, "img"))).unwrap();
     assert_eq!(dimg.attribute("src"), Some("diagrams/d1.svg"));
     assert_eq!(dimg.attribute("alt"), Some("Start leads to a decision, which ends either way."));
-    assert_eq!(text_of(fig.children().find(|n| n.has_tag_name((XHTML_NS, "figcaption"))).unwrap()), "A small flowchart");
+    assert_eq!(text_of(fig.children().find(|n| n.has_tag_name((XHTML_NS, "figcaption"))).unwrap()), "Figure 1: A small flowchart");
     let e: BTreeMap<String, Vec<u8>> = entries(&built["inline"]).into_iter().collect();
     let svg = String::from_utf8(e["EPUB/diagrams/d1.svg"].clone()).unwrap();
     let sd = parse_xml(&svg).unwrap();

@@ -1371,3 +1371,292 @@ fn line_endings_and_byte_order_marks_change_nothing() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Pages a reader would accept: no page stops short, no title ends a page.
+// ---------------------------------------------------------------------------
+
+/// One line of `pdftotext -bbox-layout`: its box in points from the top-left
+/// corner, its text, and the number of the text block it belongs to.
+#[derive(Debug, Clone)]
+struct TextLine {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+    block: usize,
+}
+
+/// Page sizes and lines of every page, in reading order.
+fn pdf_lines(pdf: &Path) -> Vec<((f64, f64), Vec<TextLine>)> {
+    let out = tool_ok("pdftotext", [OsStr::new("-bbox-layout"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
+    fn attr(tag: &str, name: &str) -> f64 {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
+        let end = start + tag[start..].find('"').unwrap();
+        tag[start..end].parse().unwrap()
+    }
+    fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
+    }
+    let mut pages = Vec::new();
+    let mut block = 0;
+    for chunk in out.split("<page ").skip(1) {
+        let head = &chunk[..chunk.find('>').unwrap()];
+        let size = (attr(head, "width"), attr(head, "height"));
+        let mut lines = Vec::new();
+        for b in chunk.split("<block ").skip(1) {
+            block += 1;
+            for l in b.split("<line ").skip(1) {
+                let tag = &l[..l.find('>').unwrap()];
+                let words: Vec<String> = l
+                    .split("<word ")
+                    .skip(1)
+                    .map(|w| unescape(&w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()]))
+                    .collect();
+                lines.push(TextLine { x0: attr(tag, "xMin"), y0: attr(tag, "yMin"), x1: attr(tag, "xMax"), y1: attr(tag, "yMax"), text: words.join(" "), block });
+            }
+        }
+        pages.push((size, lines));
+    }
+    pages
+}
+
+/// The text block of a page (top and bottom, points from the top), from the
+/// page size: the margins of `templates/guide.typ` (A4 and US letter: 2.6 cm
+/// top, 2.4 cm bottom; A5: 2 cm and 1.8 cm).
+fn text_block((w, h): (f64, f64)) -> (f64, f64) {
+    let cm = 72.0 / 2.54;
+    if (w - 419.53).abs() < 1.0 {
+        (2.0 * cm, h - 1.8 * cm)
+    } else {
+        (2.6 * cm, h - 2.4 * cm)
+    }
+}
+
+/// Per physical page, where its footnotes begin (points from the top), if it
+/// has any. A footnote's mark in the text and the number of its entry link to
+/// each other; the entry is the later of the two (same page, lower down, or a
+/// later page), and the first entry's top is the top of the footnotes.
+fn footnote_tops(pdf: &Path) -> Vec<Option<f64>> {
+    let out = tool_ok(
+        "qpdf",
+        [OsStr::new("--json"), OsStr::new("--json-key=pages"), OsStr::new("--json-key=qpdf"), OsStr::new("--decode-level=none"), pdf.as_os_str()],
+    );
+    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
+    let objects = &v["qpdf"][1];
+    let deref = |x: &Value| -> Value {
+        match x.as_str() {
+            Some(r) if r.ends_with(" R") => objects[format!("obj:{r}")]["value"].clone(),
+            _ => x.clone(),
+        }
+    };
+    let num = |x: &Value| x.as_f64().unwrap_or_else(|| panic!("a number: {x}"));
+    let pages = v["pages"].as_array().expect("pages");
+    let index: BTreeMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p["object"].as_str().unwrap().to_owned(), i)).collect();
+    // (page, x, top) of each link, and (page, x, top) of its explicit destination.
+    struct Jump {
+        page: usize,
+        x: f64,
+        top: f64,
+        to: (usize, f64, f64),
+    }
+    let mut jumps = Vec::new();
+    for (i, p) in pages.iter().enumerate() {
+        let page = deref(&Value::String(p["object"].as_str().unwrap().to_owned()));
+        let height = num(&page["/MediaBox"][3]);
+        for a in page["/Annots"].as_array().cloned().unwrap_or_default() {
+            let a = deref(&a);
+            let Some(dest) = a.get("/Dest").or_else(|| a.get("/A").and_then(|x| x.get("/D"))) else { continue };
+            let dest = deref(dest);
+            let Some(d) = dest.as_array() else { continue };
+            if d.len() < 4 || d[1] != "/XYZ" {
+                continue;
+            }
+            let Some(&to_page) = d[0].as_str().and_then(|r| index.get(r)) else { continue };
+            let to_height = num(&deref(&Value::String(d[0].as_str().unwrap().to_owned()))["/MediaBox"][3]);
+            jumps.push(Jump { page: i, x: num(&a["/Rect"][0]), top: height - num(&a["/Rect"][3]), to: (to_page, num(&d[2]), to_height - num(&d[3])) });
+        }
+    }
+    let mut tops = vec![None; pages.len()];
+    for entry in &jumps {
+        for mark in &jumps {
+            let back = entry.to.0 == mark.page && (entry.to.1 - mark.x).abs() < 0.5 && (entry.to.2 - mark.top).abs() < 1.0;
+            let forth = mark.to.0 == entry.page && (mark.to.2 - entry.top).abs() < 15.0;
+            if back && forth && (entry.page, entry.top) > (mark.page, mark.top) {
+                let top = mark.to.2.min(entry.top);
+                let t: &mut Option<f64> = &mut tops[entry.page];
+                *t = Some(t.map_or(top, |t| t.min(top)));
+            }
+        }
+    }
+    tops
+}
+
+/// The lines of each page's text block, without its footnotes, running
+/// head and page number.
+fn body_lines(pdf: &Path) -> Vec<((f64, f64), Vec<TextLine>)> {
+    let notes = footnote_tops(pdf);
+    pdf_lines(pdf)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (size, lines))| {
+            let (top, bottom) = text_block(size);
+            let end = notes[i].map_or(bottom, |n| n - 1.0);
+            (size, lines.into_iter().filter(|l| l.y1 > top && l.y0 < bottom && l.y0 < end).collect())
+        })
+        .collect()
+}
+
+/// Physical pages (0-based) that end a chapter or another top-level part (the
+/// contents, a table, the case summaries, the glossary): the page before each
+/// top-level bookmark's page, and the last page.
+fn part_ends(pdf: &Path, pages: usize) -> BTreeSet<usize> {
+    let mut ends: BTreeSet<usize> = bookmarks(pdf).iter().filter(|b| b.page > 0).map(|b| b.page - 1).collect();
+    ends.insert(pages - 1);
+    ends
+}
+
+/// A figure's caption as Typst prints it: "Figure 3: …".
+fn is_caption(line: &str) -> bool {
+    line.strip_prefix("Figure ").and_then(|r| r.split_once(':')).is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The pages of a guide that stop short: less than two-thirds of the text
+/// block filled (by its lowest line of text, footnotes aside), on a page
+/// before the last page of its chapter. Excepted: pages before the contents
+/// (cover and title page), and a page that ends in a figure (its lowest line
+/// is the caption), where the text that follows the figure does not fit.
+fn short_pages(pdf: &Path) -> Vec<String> {
+    let pages = body_lines(pdf);
+    let labels = labels_and_links(pdf);
+    let ends = part_ends(pdf, pages.len());
+    let contents = pages
+        .iter()
+        .position(|(_, lines)| lines.first().is_some_and(|l| normalise(&l.text) == "Contents"))
+        .expect("a page that begins with `Contents`");
+    let mut short = Vec::new();
+    for (p, (size, lines)) in pages.iter().enumerate().skip(contents) {
+        if ends.contains(&p) {
+            continue;
+        }
+        let (top, bottom) = text_block(*size);
+        let Some(lowest) = lines.iter().max_by(|a, b| a.y1.total_cmp(&b.y1)) else {
+            short.push(format!("physical page {} is empty", p + 1));
+            continue;
+        };
+        let fill = (lowest.y1 - top) / (bottom - top);
+        if fill < 2.0 / 3.0 && !is_caption(&normalise(&lowest.text)) {
+            short.push(format!(
+                "page {} (physical {}) is {:.0} % full; its last line: `{}`",
+                labels[p].0.as_deref().unwrap_or("?"),
+                p + 1,
+                fill * 100.0,
+                lowest.text
+            ));
+        }
+    }
+    short
+}
+
+#[test]
+fn no_page_stops_short_before_its_chapter_ends() {
+    let mut problems = Vec::new();
+    for g in SAMPLE_GUIDES {
+        let pdf = sample_pdf(g);
+        // The footnotes are found (else a page with a gap above them would pass).
+        let notes = footnote_tops(&pdf).iter().flatten().count();
+        assert!(notes >= 3, "{g}: footnotes found on only {notes} pages");
+        problems.extend(short_pages(&pdf).into_iter().map(|s| format!("{g}: {s}")));
+    }
+    assert!(problems.is_empty(), "pages less than two-thirds full before the end of their chapter:\n{}", problems.join("\n"));
+}
+
+/// The titles of a guide's callouts and panels as printed: each callout's
+/// label ("PITFALL", "STEP 3") and title; a rule panel's header; a `case` or
+/// `statute` block's labels, its authority's name and the headings beside it
+/// (also the section titles of the case summaries).
+fn callout_titles(corpus: &Corpus, guide: &Guide) -> BTreeSet<String> {
+    let mut titles: BTreeSet<String> = ["RULE AND EXCEPTIONS", "CONCEPT", "HELD", "PRINCIPLE"].map(str::to_owned).into();
+    for e in guide.chapters.iter().flat_map(|ch| &ch.body) {
+        let Event::Start(Tag::Callout(c)) = e else { continue };
+        let label = c.kind.name().replace('-', " ").to_uppercase();
+        titles.insert(match c.step {
+            Some(n) => format!("{label} {n}"),
+            None => label,
+        });
+        if !c.title.is_empty() {
+            titles.insert(normalise(&c.title));
+        }
+        match &c.target {
+            Some(CalloutTarget::Case(ci)) => {
+                titles.insert(normalise(&corpus.case(*ci).info.name));
+            }
+            Some(CalloutTarget::Provision(ii, p)) => {
+                let title = &corpus.instrument(*ii).info.title;
+                titles.insert(normalise(&match p {
+                    Some(p) => format!("{title}, {}", p.display()),
+                    None => title.clone(),
+                }));
+            }
+            None => {}
+        }
+    }
+    titles
+}
+
+/// Titles (one to three lines of one text block) that are the last line of
+/// their column: no line of the text block lies below them, across their
+/// width, on a page that is not the document's last.
+fn titles_ending_pages(pdf: &Path, titles: &BTreeSet<String>) -> Vec<String> {
+    let pages = body_lines(pdf);
+    let labels = labels_and_links(pdf);
+    let mut found = Vec::new();
+    for (p, (_, lines)) in pages.iter().enumerate().take(pages.len().saturating_sub(1)) {
+        for i in 0..lines.len() {
+            for k in 1..=3 {
+                let part = &lines[i..(i + k).min(lines.len())];
+                if part.len() < k || part.iter().any(|l| l.block != lines[i].block) {
+                    break;
+                }
+                let text = normalise(&part.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n"));
+                if !titles.contains(&text) {
+                    continue;
+                }
+                let bottom = part.iter().map(|l| l.y1).fold(f64::MIN, f64::max);
+                let (x0, x1) = (part.iter().map(|l| l.x0).fold(f64::MAX, f64::min), part.iter().map(|l| l.x1).fold(f64::MIN, f64::max));
+                // A callout's own title (or the name in a case box) is set under
+                // its label: the same words elsewhere (a table cell) are not a title.
+                let is_label = text.chars().all(|c| !c.is_lowercase());
+                if !is_label {
+                    let top = part.iter().map(|l| l.y0).fold(f64::MAX, f64::min);
+                    let above = lines
+                        .iter()
+                        .filter(|l| l.y1 <= top + 1.0 && l.x0 < x1 && l.x1 > x0)
+                        .max_by(|a, b| a.y1.total_cmp(&b.y1));
+                    if !above.is_some_and(|l| titles.contains(&normalise(&l.text)) && l.text.chars().all(|c| !c.is_lowercase())) {
+                        continue;
+                    }
+                }
+                let below = lines.iter().any(|l| l.y0 > bottom - 1.0 && l.x0 < x1 && l.x1 > x0);
+                if !below {
+                    found.push(format!("page {} (physical {}): `{text}`", labels[p].0.as_deref().unwrap_or("?"), p + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_callout_or_panel_title_ends_a_page() {
+    let corpus = sample_corpus();
+    let mut problems = Vec::new();
+    for g in SAMPLE_GUIDES {
+        let titles = callout_titles(&corpus, guide(&corpus, g));
+        assert!(titles.len() > 10, "{g}: only {} callout titles found in the sources", titles.len());
+        problems.extend(titles_ending_pages(&sample_pdf(g), &titles).into_iter().map(|s| format!("{g}: {s}")));
+    }
+    assert!(problems.is_empty(), "callout or panel titles that are the last line of a page:\n{}", problems.join("\n"));
+}

@@ -1,11 +1,12 @@
 //! Rendering: what both editions share (the order of the tables of
-//! authorities, the case summaries to print, chapter-end placement), and the
+//! authorities, the case summaries to print, chapter-end placement, the words
+//! both print around a chapter, a figure or a block), and the
 //! two backends. Only `typst` knows Typst exists; only `epub` knows XHTML.
 
 use std::collections::BTreeMap;
 
 use crate::config::CaseSummaries;
-use crate::model::{Authority, CaseIdx, CitePlace, Corpus, Guide, InstrumentIdx};
+use crate::model::{Authority, CaseIdx, ChapterKind, CitePlace, Corpus, Guide, InstrumentIdx};
 use crate::oscola::{self, LegislationGroup, Provision};
 
 pub mod epub;
@@ -98,3 +99,44 @@ pub fn chapter_end_cases(guide: &Guide) -> Vec<Vec<CaseIdx>> {
 pub fn summaries_printed(guide: &Guide) -> bool {
     guide.options.case_summaries != CaseSummaries::None
 }
+
+/// The line printed over a chapter's title: `Chapter 3` for the third
+/// numbered chapter, `Exam technique` or `Article` for the other kinds.
+pub fn chapter_kicker(guide: &Guide, chapter: usize) -> String {
+    match guide.chapters[chapter].kind {
+        ChapterKind::Chapter => {
+            let n = guide.chapters[..=chapter].iter().filter(|c| c.kind == ChapterKind::Chapter).count();
+            format!("Chapter {n}")
+        }
+        ChapterKind::ExamGuide => "Exam technique".to_owned(),
+        ChapterKind::Article => "Article".to_owned(),
+    }
+}
+
+/// The caption of a diagram as both editions print it: `Figure 2: Title`
+/// (the PDF's is Typst's figure caption, numbered by the template's figure
+/// counter in the same order).
+pub fn figure_caption(number: usize, title: &str) -> String {
+    format!("Figure {number}: {}", title.trim())
+}
+
+/// The label of the concept beside a case or provision in a `case` or
+/// `statute` block.
+pub const CONCEPT_LABEL: &str = "Concept";
+
+/// The header of a rule-and-exceptions panel.
+pub const RULE_PANEL_LABEL: &str = "Rule and exceptions";
+
+/// The sections of a case shown beside the concept in a `case` block: Held
+/// and Principle when the guide prints the full summary elsewhere, every
+/// section when the block is the only place the case is told.
+pub fn aside_sections<'a>(guide: &Guide, case: &'a crate::model::Case) -> impl Iterator<Item = &'a crate::model::CaseSection> {
+    let all = !summaries_printed(guide);
+    case.sections
+        .iter()
+        .filter(move |s| all || matches!(s.kind, crate::model::CaseSectionKind::Held | crate::model::CaseSectionKind::Principle))
+}
+
+/// The line under a `case` block that points to the case's full summary
+/// (when the guide prints one elsewhere): `Full summary of ` and the name.
+pub const FULL_SUMMARY_LEAD: &str = "Full summary of ";

@@ -263,7 +263,9 @@ fn chapter(cx: &Cx, res: &mut Resources, i: usize) -> ContentDoc {
         crate::model::ChapterKind::ExamGuide => "exam-guide",
         crate::model::ChapterKind::Article => "article",
     };
-    let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" class=\"chapter k-{kind}\">\n<h1 id=\"{}\">", attr(&title_id));
+    let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" class=\"chapter k-{kind}\">\n<p class=\"kicker\">");
+    text_into(&mut b, &crate::render::chapter_kicker(cx.guide, i));
+    b.push_str(&format!("</p>\n<h1 id=\"{}\">", attr(&title_id)));
     text_into(&mut b, ch.title.trim());
     b.push_str("</h1>\n");
 
@@ -315,8 +317,9 @@ fn chapter(cx: &Cx, res: &mut Resources, i: usize) -> ContentDoc {
     doc(file, document(cx.lang(), ch.title.trim(), &b))
 }
 
-/// One case summary: heading (name and citation), the chapters citing it, and
-/// its sections.
+/// One case summary: heading (name and citation, linked to the table of
+/// cases, whose entry links to every place it is cited), and its sections,
+/// as in print.
 fn summary(cx: &Cx, w: &mut Writer, c: CaseIdx, b: &mut String) {
     let case = cx.corpus.case(c);
     b.push_str(&format!("<section class=\"case-summary\" id=\"{}\">\n<h2>", attr(&summary_id(cx.corpus, c))));
@@ -338,33 +341,6 @@ fn summary(cx: &Cx, w: &mut Writer, c: CaseIdx, b: &mut String) {
     }
     b.push_str(&link_to(cx.plan.table_href(crate::model::Authority::Case(c), None), name));
     b.push_str("</h2>\n");
-    if let Some(places) = cx.guide.citations.get(&crate::model::Authority::Case(c)) {
-        let mut firsts: Vec<CitePlace> = Vec::new();
-        for p in places {
-            if !firsts.iter().any(|f| f.chapter == p.chapter) {
-                firsts.push(p.clone());
-            }
-        }
-        if !firsts.is_empty() {
-            b.push_str("<p class=\"cited-in\">Cited in ");
-            let links: Vec<String> = firsts
-                .iter()
-                .map(|p| {
-                    format!(
-                        "<a href=\"{}#{}\">{}</a>",
-                        cx.plan.chapter_files[p.chapter],
-                        attr(&p.anchor),
-                        text(&chapter_link_text(cx, p.chapter))
-                    )
-                })
-                .collect();
-            b.push_str(&links.join(", "));
-            if let Some(t) = cx.plan.case_table_ids.get(&c) {
-                b.push_str(&format!(" (<a href=\"{CASES_FILE}#{}\">table of cases</a>)", attr(t)));
-            }
-            b.push_str("</p>\n");
-        }
-    }
     for s in &case.sections {
         b.push_str("<h3>");
         text_into(b, s.kind.heading());
@@ -377,11 +353,7 @@ fn summary(cx: &Cx, w: &mut Writer, c: CaseIdx, b: &mut String) {
 fn chapter_end(cx: &Cx, res: &mut Resources, i: usize, file: &str) -> ContentDoc {
     let ch = &cx.guide.chapters[i];
     let mut d = Doc::new();
-    let mut b = String::from("<section class=\"summaries chapter-end\">\n<h1>Case summaries</h1>\n<p class=\"for-chapter\">Cases first cited in <a href=\"");
-    b.push_str(&cx.plan.chapter_files[i]);
-    b.push_str("\">");
-    text_into(&mut b, ch.title.trim());
-    b.push_str("</a></p>\n");
+    let mut b = String::from("<section class=\"summaries chapter-end\">\n<h1>Case summaries</h1>\n");
     let mut w = Writer::new(cx, res, &mut d, Mode::Embedded { heading: None });
     for c in &cx.plan.chapter_end[i] {
         summary(cx, &mut w, *c, &mut b);

@@ -18,7 +18,7 @@ use std::mem;
 use super::escape::{attr, attr_into, text_into, url_part};
 use super::{Cx, HeadingPlan, Resources};
 use crate::model::{
-    Align, Authority, Callout, CalloutKind, CalloutTarget, CaseSectionKind, Citation, Event, LinkTarget, Tag,
+    Align, Authority, Callout, CalloutKind, CalloutTarget, Citation, Event, LinkTarget, Tag,
 };
 use crate::oscola::{self, Locator, Run, Style};
 
@@ -246,7 +246,7 @@ impl<'w, 'a> Writer<'w, 'a> {
                 self.out.push_str("\"/>");
                 if let Some(t) = d.title.as_deref().filter(|t| !t.trim().is_empty()) {
                     self.out.push_str("<figcaption>");
-                    text_into(&mut self.out, t.trim());
+                    text_into(&mut self.out, &crate::render::figure_caption(d.number, t));
                     self.out.push_str("</figcaption>");
                 }
                 self.out.push_str("</figure>\n");
@@ -267,7 +267,9 @@ impl<'w, 'a> Writer<'w, 'a> {
             }
             Tag::Callout(c) => self.callout_start(c),
             Tag::RulePanel => {
-                self.out.push_str("<section class=\"rule-panel\">\n");
+                self.out.push_str("<section class=\"rule-panel\">\n<p class=\"panel-title\">");
+                text_into(&mut self.out, crate::render::RULE_PANEL_LABEL);
+                self.out.push_str("</p>\n");
                 Open::Close("</section>\n")
             }
             Tag::CodeBlock { lang } => {
@@ -498,7 +500,7 @@ impl<'w, 'a> Writer<'w, 'a> {
                 }
             }
         }
-        self.out.push_str(">\n<p class=\"callout-title\">");
+        self.out.push_str(">\n");
         // A case or statute block is a place the authority is cited: the
         // tables of authorities link back to this anchor.
         if let (Mode::Chapter { .. }, Some(anchor)) = (&self.mode, &c.anchor) {
@@ -508,7 +510,23 @@ impl<'w, 'a> Writer<'w, 'a> {
                 self.out.push_str("\"></span>");
             }
         }
-        self.out.push_str("<span class=\"callout-label\">");
+        if c.target.is_none() {
+            self.callout_title(c);
+        }
+        self.out.push_str("<div class=\"callout-body\">\n");
+        if c.target.is_some() {
+            // The concept first, then the case or provision beside it (titled
+            // there), in the order print reads them.
+            self.out.push_str("<p class=\"concept-label\">");
+            text_into(&mut self.out, crate::render::CONCEPT_LABEL);
+            self.out.push_str("</p>\n");
+        }
+        Open::Callout { callout: c.clone(), close }
+    }
+
+    /// The title line of a callout: its label and its own title.
+    fn callout_title(&mut self, c: &Callout) {
+        self.out.push_str("<p class=\"callout-title\"><span class=\"callout-label\">");
         let label = match (c.kind, c.step) {
             (CalloutKind::Step, Some(n)) => format!("Step {n}"),
             (k, _) => k.default_title().to_owned(),
@@ -521,8 +539,7 @@ impl<'w, 'a> Writer<'w, 'a> {
             self.out.push_str(&name);
             self.out.push_str("</span>");
         }
-        self.out.push_str("</p>\n<div class=\"callout-body\">\n");
-        Open::Callout { callout: c.clone(), close }
+        self.out.push_str("</p>\n");
     }
 
     /// The callout's own title as XHTML (empty when it has none).
@@ -535,7 +552,7 @@ impl<'w, 'a> Writer<'w, 'a> {
                 link_to(self.cx.plan.table_href(Authority::Case(*k), None), name)
             }
             (Some(CalloutTarget::Provision(i, p)), _) => {
-                let name = runs_html(&oscola::instrument_full(&corpus.instrument(*i).info, p.as_ref()));
+                let name = runs_html(&oscola::instrument_in_text(&corpus.instrument(*i).info, p.as_ref(), true));
                 link_to(self.cx.plan.table_href(Authority::Instrument(*i), p.as_ref()), name)
             }
             (None, CalloutKind::Definition) => {
@@ -572,12 +589,9 @@ impl<'w, 'a> Writer<'w, 'a> {
             Some(CalloutTarget::Case(k)) => {
                 let case = corpus.case(*k);
                 self.out.push_str("<div class=\"beside\">\n");
+                self.callout_title(c);
                 let summary_elsewhere = self.cx.plan.summary_href.get(k).cloned();
-                let sections: Vec<&crate::model::CaseSection> = match summary_elsewhere {
-                    Some(_) => case.sections.iter().filter(|s| s.kind == CaseSectionKind::Principle).collect(),
-                    None => case.sections.iter().collect(),
-                };
-                for s in sections {
+                for s in crate::render::aside_sections(self.cx.guide, case) {
                     self.out.push_str("<p class=\"beside-title\">");
                     text_into(&mut self.out, s.kind.heading());
                     self.out.push_str("</p>\n");
@@ -587,7 +601,8 @@ impl<'w, 'a> Writer<'w, 'a> {
                 if let Some(href) = summary_elsewhere {
                     self.out.push_str("<p class=\"more\"><a href=\"");
                     attr_into(&mut self.out, &href);
-                    self.out.push_str("\">Full summary of ");
+                    self.out.push_str("\">");
+                    text_into(&mut self.out, crate::render::FULL_SUMMARY_LEAD);
                     self.out.push_str(&runs_html(&[Run { text: case.info.name.clone(), style: Style::Italic }]));
                     self.out.push_str("</a></p>\n");
                 }
@@ -596,6 +611,7 @@ impl<'w, 'a> Writer<'w, 'a> {
             Some(CalloutTarget::Provision(i, p)) => {
                 let inst = corpus.instrument(*i);
                 self.out.push_str("<div class=\"beside\">\n");
+                self.callout_title(c);
                 let provisions: Vec<&crate::model::ProvisionText> = match p {
                     Some(p) => inst.provision(&p.base_label()).into_iter().collect(),
                     None => inst.provisions.iter().collect(),

@@ -66,8 +66,6 @@ enum Open {
     DefTerm,
     DefDetails,
     Skip,
-    /// A block whose label (a citation anchor) follows its closing bracket.
-    Labelled(Option<String>),
 }
 
 /// How a cited authority is linked.
@@ -297,10 +295,6 @@ impl<'a> Writer<'a> {
     fn end(&mut self) {
         match self.stack.pop() {
             Some(Open::Close(s)) => self.raw(s),
-            Some(Open::Labelled(label)) => match label {
-                Some(l) => self.raw(&format!("] <{l}>\n\n")),
-                None => self.raw("]\n\n"),
-            },
             Some(Open::Heading(label)) => {
                 self.raw(&format!("] <{label}>\n"));
                 for anchor in std::mem::take(&mut self.heading_anchors) {
@@ -331,11 +325,12 @@ impl<'a> Writer<'a> {
                 w.case_aside(*ci);
                 let target = target_label(self.guide, self.corpus, Authority::Case(*ci));
                 self.raw(&format!(
-                    "#cb-side(kind: \"case\", heading: [{}], target: <{target}>, aside: [{}])[",
+                    "#cb-side(kind: \"case\", heading: [{}], target: <{target}>, aside: [{}]{})[",
                     runs_markup(&[Run { text: case.info.name.clone(), style: Style::Italic }]),
-                    w.out
+                    w.out,
+                    side_anchor(c)
                 ));
-                self.stack.push(Open::Labelled(c.anchor.clone()));
+                self.stack.push(Open::Close("]\n\n"));
             }
             Some(CalloutTarget::Provision(ii, prov)) => {
                 let inst = self.corpus.instrument(*ii);
@@ -347,7 +342,7 @@ impl<'a> Writer<'a> {
                             w.raw(&format!("#cb-provision-heading({}, {})\n\n", escape::string(&pt.provision.display()), escape::string(&pt.heading)));
                             w.events(&pt.body);
                         }
-                        format!("{}, {}", inst.info.title, p.display())
+                        crate::oscola::plain(&crate::oscola::instrument_in_text(&inst.info, Some(p), true))
                     }
                     None => {
                         for pt in &inst.provisions {
@@ -358,8 +353,8 @@ impl<'a> Writer<'a> {
                     }
                 };
                 let target = target_label(self.guide, self.corpus, Authority::Instrument(*ii));
-                self.raw(&format!("#cb-side(kind: \"statute\", heading: [{}], target: <{target}>, aside: [{}])[", escape::text(&heading), w.out));
-                self.stack.push(Open::Labelled(c.anchor.clone()));
+                self.raw(&format!("#cb-side(kind: \"statute\", heading: [{}], target: <{target}>, aside: [{}]{})[", escape::text(&heading), w.out, side_anchor(c)));
+                self.stack.push(Open::Close("]\n\n"));
             }
             None => {
                 self.wrap(&format!("#cb-callout({}{title}{step})[", escape::string(c.kind.name())), "]\n\n");
@@ -367,17 +362,24 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// The case summary shown beside a `case` callout: citation, then Held and Principle.
+    /// The case shown beside a `case` callout: citation, then its aside sections
+    /// (`render::aside_sections`) and, when printed, where its full summary is.
     pub fn case_aside(&mut self, ci: crate::model::CaseIdx) {
         let case = self.corpus.case(ci);
         let full = crate::oscola::case_full(&case.info, None);
         let citation = trim_runs(full.into_iter().skip_while(|r| r.style == Style::Italic).collect());
         self.raw(&format!("#cb-aside-citation[{}]\n\n", runs_markup(&citation)));
-        for s in &case.sections {
-            if matches!(s.kind, crate::model::CaseSectionKind::Held | crate::model::CaseSectionKind::Principle) {
-                self.raw(&format!("#cb-aside-heading({})\n\n", escape::string(s.kind.heading())));
-                self.events(&s.body);
-            }
+        for s in crate::render::aside_sections(self.guide, case) {
+            self.raw(&format!("#cb-aside-heading({})\n\n", escape::string(s.kind.heading())));
+            self.events(&s.body);
+        }
+        // Where the guide prints the whole summary elsewhere, say so (the EPUB
+        // has the same line).
+        if crate::render::summaries_printed(self.guide) && self.guide.citations.contains_key(&Authority::Case(ci)) {
+            // Text only: the heading above already links to the summary, and a
+            // link here would be one more place the case is cited.
+            let name = runs_markup(&[Run { text: case.info.name.clone(), style: Style::Italic }]);
+            self.raw(&format!("\n\n#cb-aside-citation[{}{name}]\n\n", escape::text(crate::render::FULL_SUMMARY_LEAD)));
         }
     }
 
@@ -455,6 +457,14 @@ impl<'a> Writer<'a> {
         self.raw(&call);
         self.raw("\n\n");
     }
+}
+
+/// The `anchor:` argument of a `case` or `statute` block: the label the tables
+/// of authorities point at. The template sets it on the authority's heading,
+/// so that it is on the page where the authority is named even when the block
+/// breaks before it.
+fn side_anchor(c: &Callout) -> String {
+    c.anchor.as_deref().map(|a| format!(", anchor: label({})", escape::string(a))).unwrap_or_default()
 }
 
 /// Smallest scale at which a flowchart keeps its author's direction: below

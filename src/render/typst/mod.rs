@@ -105,10 +105,11 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
         };
         let terms: String = ch.key_terms.iter().map(|t| term_entry(corpus, guide, &ch.slug, *t)).collect();
         w.raw(&format!(
-            "#cb-chapter(title: {}, anchor: {}, kind: {}, number: {num}, key-terms: ({terms}))\n\n",
+            "#cb-chapter(title: {}, anchor: {}, kind: {}, number: {num}, kicker: {}, key-terms: ({terms}))\n\n",
             string(&ch.title),
             string(&ch.slug),
-            string(kind)
+            string(kind),
+            string(&crate::render::chapter_kicker(guide, i))
         ));
         w.events(&ch.body);
         w.raw("\n\n");
