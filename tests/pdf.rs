@@ -306,6 +306,19 @@ fn squash(s: &str) -> String {
     normalise(s).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A numeric attribute of a `pdftotext -bbox` tag.
+fn attr(tag: &str, name: &str) -> f64 {
+    let key = format!("{name}=\"");
+    let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
+    let end = start + tag[start..].find('"').unwrap();
+    tag[start..end].parse().unwrap()
+}
+
+/// The text of a `pdftotext -bbox` word, its XML escapes undone.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
+}
+
 /// One word of `pdftotext -bbox`, in points from the top-left corner.
 #[derive(Debug, Clone)]
 struct Word {
@@ -319,15 +332,6 @@ struct Word {
 /// Page sizes and words of every page, from `pdftotext -bbox`.
 fn pdf_words(pdf: &Path) -> Vec<((f64, f64), Vec<Word>)> {
     let out = tool_ok("pdftotext", [OsStr::new("-bbox"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
-    fn attr(tag: &str, name: &str) -> f64 {
-        let key = format!("{name}=\"");
-        let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
-        let end = start + tag[start..].find('"').unwrap();
-        tag[start..end].parse().unwrap()
-    }
-    fn unescape(s: &str) -> String {
-        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
-    }
     let mut pages = Vec::new();
     for chunk in out.split("<page ").skip(1) {
         let head = &chunk[..chunk.find('>').unwrap()];
@@ -1391,15 +1395,6 @@ struct TextLine {
 /// Page sizes and lines of every page, in reading order.
 fn pdf_lines(pdf: &Path) -> Vec<((f64, f64), Vec<TextLine>)> {
     let out = tool_ok("pdftotext", [OsStr::new("-bbox-layout"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
-    fn attr(tag: &str, name: &str) -> f64 {
-        let key = format!("{name}=\"");
-        let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
-        let end = start + tag[start..].find('"').unwrap();
-        tag[start..end].parse().unwrap()
-    }
-    fn unescape(s: &str) -> String {
-        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
-    }
     let mut pages = Vec::new();
     let mut block = 0;
     for chunk in out.split("<page ").skip(1) {
