@@ -30,7 +30,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use casebook::diag::Severity;
@@ -38,6 +37,9 @@ use casebook::resolve::{check, ResolveOptions};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use support::TempDir;
+
+mod support;
 
 /// Guides built per run (each: check, EPUB, one Typst compile).
 const CASES: u32 = 64;
@@ -70,26 +72,6 @@ const CASE_FILES: &[(&str, &str)] = &[
     ),
     ("glossary.md", "Omission\n: A failure to act.\n\nDuty of care\n: A legal obligation to take care; see [@donoghue-v-stevenson].\n"),
 ];
-
-/// A temporary workspace, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        let d = std::env::temp_dir().join(format!("casebook-chapters-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 // ---------------------------------------------------------------------------
 // The grammar.
@@ -434,7 +416,7 @@ fn well_formed(name: &str, text: &str) -> Result<(), String> {
 /// Builds one generated guide; `Ok(true)` when it passed `check` and both
 /// editions were built and verified, `Ok(false)` when `check` reported errors.
 fn build_case(case: &GuideCase) -> Result<bool, TestCaseError> {
-    let d = TempDir::new();
+    let d = TempDir::new("chapters");
     std::fs::write(d.0.join("casebook.toml"), "[workspace]\npublisher = \"P <&> Q\"\nlanguage = \"en-GB\"\n").unwrap();
     for (rel, text) in CASE_FILES {
         let p = d.0.join(rel);

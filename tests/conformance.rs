@@ -55,6 +55,9 @@ use std::process::{Child, Command, Stdio};
 use casebook::diag::{Diagnostics, Severity};
 use casebook::resolve::{check, ResolveOptions};
 use pulldown_cmark::{CodeBlockKind, Event as Md, Options, Parser, Tag as MdTag};
+use support::{validator, TempDir};
+
+mod support;
 
 /// Chapters per guide: small enough that a group's PDF compiles in seconds,
 /// large enough that EPUBCheck (one JVM per book) runs about ten times a suite.
@@ -156,21 +159,13 @@ fn pulldown_files() -> Vec<String> {
 // Step 1: each example alone through `check`.
 
 /// A one-guide workspace whose only chapter is rewritten for every example.
-struct Workspace(PathBuf);
+struct Workspace(TempDir);
 
 impl Workspace {
     fn new(name: &str) -> Workspace {
-        let d = std::env::temp_dir().join(format!("casebook-conformance-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
+        let d = TempDir::new(&format!("conformance-{name}"));
         std::fs::write(d.join("casebook.toml"), "[workspace]\npublisher = \"Conformance\"\nlanguage = \"en\"\n").unwrap();
         Workspace(d)
-    }
-}
-
-impl Drop for Workspace {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -192,7 +187,7 @@ fn check_alone(ws: &Workspace, ex: &Example) -> Checked {
     std::fs::write(dir.join("guide.toml"), "title = \"One example\"\nchapters = [\"example.md\"]\n").unwrap();
     std::fs::write(dir.join("example.md"), &ex.markdown).unwrap();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let (ws, _corpus, mut diags) = check(&ws.0, &ResolveOptions::default()).expect("the workspace loads");
+        let (ws, _corpus, mut diags) = check(ws.0.path(), &ResolveOptions::default()).expect("the workspace loads");
         diags.finish();
         errors_of(&ws, &diags)
     }));
@@ -681,17 +676,8 @@ fn compare(ex: &Example, chapter_xhtml: &str) -> Compared {
 // ---------------------------------------------------------------------------
 // Steps 2 and 3: groups of passing examples through both editions.
 
-fn tool(name: &str) -> PathBuf {
-    let dir = std::env::var_os("CASEBOOK_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools"));
-    let p = dir.join("bin").join(name);
-    assert!(p.is_file(), "{} is missing: run `bash scripts/validators.sh` first (the validators are part of the tests)", p.display());
-    p
-}
-
 fn epubcheck(path: &Path) -> Child {
-    Command::new(tool("epubcheck"))
+    Command::new(validator("epubcheck"))
         // A short-lived JVM: the quick JIT tier and the serial collector halve
         // the CPU time of a run, and change nothing in what EPUBCheck reports.
         .env("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
@@ -777,7 +763,7 @@ fn run_suite(name: &str, examples: Vec<Example>, expected_count: usize) {
             std::fs::write(gdir.join(format!("{}.md", e.stem())), &e.markdown).unwrap();
         }
     }
-    let (ws, corpus, mut diags) = check(&ws_dir.0, &ResolveOptions::default()).expect("the workspace loads");
+    let (ws, corpus, mut diags) = check(ws_dir.0.path(), &ResolveOptions::default()).expect("the workspace loads");
     diags.finish();
     for (file, code, msg, at) in errors_of(&ws, &diags) {
         failures.push(format!("{file}: passes check alone but not in its group: {code}: {msg} (at {at:?})"));

@@ -72,27 +72,11 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use casebook::model::{Corpus, Event, Guide};
-use serde_json::Value;
+use support::{bookmarks, repo, tool_ok};
+
+mod support;
 
 const SAMPLE_GUIDES: [&str; 3] = ["criminal-law", "international-law", "public-law"];
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs an external tool and returns its stdout; a tool that cannot be run,
-/// or fails, fails the test.
-fn tool<I, S>(name: &str, args: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("`{name}` is required by this test but could not be run ({e}); install it with `apt-get install -y poppler-utils qpdf`")
-    });
-    assert!(out.status.success(), "`{name}` failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
 
 /// The folder holding `<guide>.pdf` and `<guide>.epub` for every sample
 /// guide, built once per run by the binary.
@@ -541,7 +525,7 @@ fn split_line(line: roxmltree::Node) -> Vec<Line> {
 
 /// The lines of every page, in `pdftotext`'s reading order.
 fn pdf_lines(pdf: &Path) -> Vec<Vec<Line>> {
-    let out = tool("pdftotext", [OsStr::new("-bbox-layout"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
+    let out = tool_ok("pdftotext", [OsStr::new("-bbox-layout"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
     let doc = parse_xml(&out).expect("pdftotext -bbox-layout prints XHTML");
     doc.descendants()
         .filter(|n| n.has_tag_name("page"))
@@ -549,21 +533,9 @@ fn pdf_lines(pdf: &Path) -> Vec<Vec<Line>> {
         .collect()
 }
 
-/// A first-level bookmark: title and physical page (0-based).
-fn bookmarks(pdf: &Path) -> Vec<(String, usize)> {
-    let out = tool("qpdf", [OsStr::new("--json"), OsStr::new("--json-key=outlines"), pdf.as_os_str()]);
-    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
-    v["outlines"]
-        .as_array()
-        .expect("an outline array")
-        .iter()
-        .map(|o| {
-            (
-                o["title"].as_str().expect("a title").split_whitespace().collect::<Vec<_>>().join(" "),
-                o["destpageposfrom1"].as_u64().expect("a destination page") as usize - 1,
-            )
-        })
-        .collect()
+/// The first-level bookmarks: title (whitespace collapsed) and physical page (0-based).
+fn top_bookmarks(pdf: &Path) -> Vec<(String, usize)> {
+    bookmarks(pdf).into_iter().map(|b| (b.title.split_whitespace().collect::<Vec<_>>().join(" "), b.page)).collect()
 }
 
 /// A figure of a chapter: the words it draws (a flowchart's node and edge
@@ -1000,7 +972,7 @@ fn compare_guide(corpus: &Corpus, id: &str) -> Vec<Outcome> {
     let files = epub_files(&epub);
     let display = class_display(files.get("EPUB/css/epub.css").map_or("", |s| s.as_str()));
     let nav = nav_parts(files.get("EPUB/nav.xhtml").expect("nav.xhtml"));
-    let marks = bookmarks(&pdf);
+    let marks = top_bookmarks(&pdf);
     let lines = pdf_lines(&pdf);
     let first = &guide.chapters.first().expect("a chapter").title;
     let body = marks.iter().position(|(t, _)| t == first).unwrap_or_else(|| panic!("{id}: no bookmark for the first chapter {first:?}"));

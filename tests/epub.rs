@@ -26,6 +26,9 @@ use casebook::model::Corpus;
 use casebook::oscola::Date;
 use casebook::render::epub::{build_epub, EpubAssets, EpubError, EpubOptions, DEFAULT_CSS};
 use casebook::resolve::{check, ResolveOptions};
+use support::{repo, validator, TempDir};
+
+mod support;
 
 /// A valid 1×1 PNG, standing in for the cover the Typst backend renders.
 const TINY_PNG: &[u8] = &[
@@ -38,32 +41,10 @@ const TINY_PNG: &[u8] = &[
 // ---------------------------------------------------------------------------
 // Helpers
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn out_dir() -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("epub");
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-/// A temporary folder removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!("casebook-epub-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn resolve(root: &Path) -> Corpus {
@@ -926,17 +907,9 @@ fn a_2100_case_guide_builds_in_a_fraction_of_a_second() {
 // ---------------------------------------------------------------------------
 // The reference validators
 
-/// Where scripts/validators.sh put the validators.
-fn tool(name: &str) -> PathBuf {
-    let dir = std::env::var_os("CASEBOOK_TOOLS").map(PathBuf::from).unwrap_or_else(|| repo().join("target/tools"));
-    let p = dir.join("bin").join(name);
-    assert!(p.is_file(), "{} is missing: run `bash scripts/validators.sh` first (the validators are part of the tests)", p.display());
-    p
-}
-
 #[test]
 fn epubcheck_reports_no_errors_and_no_warnings() {
-    let epubcheck = tool("epubcheck");
+    let epubcheck = validator("epubcheck");
     let mut failures = Vec::new();
     // One JVM per book, all at once: the machine's cores share the work.
     let children: Vec<_> = books()
@@ -975,7 +948,7 @@ fn epubcheck_reports_no_errors_and_no_warnings() {
 
 #[test]
 fn ace_reports_no_serious_violation_and_complete_metadata() {
-    let ace = tool("ace");
+    let ace = validator("ace");
     let mut failures = Vec::new();
     for (name, path) in books() {
         let report_dir = out_dir().join(format!("ace-{name}"));

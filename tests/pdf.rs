@@ -13,19 +13,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use casebook::model::{CalloutTarget, Corpus, Event, Guide, Tag};
 use serde_json::Value;
+use support::{bookmarks, repo, shared_temp_dir, tool, tool_ok, TempDir};
+
+mod support;
 
 // ---------------------------------------------------------------------------
 // Running things.
 // ---------------------------------------------------------------------------
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn fixture(name: &str) -> PathBuf {
     repo().join("tests/build-fixtures").join(name)
@@ -58,81 +56,6 @@ fn describe(out: &Output) -> String {
     format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
-/// Runs an external tool; a tool that cannot be started fails the test.
-fn tool<I, S>(name: &str, args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("`{name}` is required by the PDF tests but could not be run ({e}); install it with `apt-get install -y poppler-utils qpdf`")
-    })
-}
-
-/// Runs a tool and requires exit status 0; returns its stdout.
-fn tool_ok<I, S>(name: &str, args: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = tool(name, args);
-    assert!(out.status.success(), "`{name}` failed: {}", describe(&out));
-    text(&out.stdout)
-}
-
-// ---------------------------------------------------------------------------
-// Temporary folders.
-// ---------------------------------------------------------------------------
-
-const TEMP_PREFIX: &str = "casebook-pdf-test-";
-
-/// A unique temporary folder, removed when dropped (also when a test panics).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        remove_stale_temp_dirs();
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let d = std::env::temp_dir().join(format!("{TEMP_PREFIX}{}-{name}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn join(&self, p: impl AsRef<Path>) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The shared build of the sample guides cannot be removed at the end of a run
-/// (statics are never dropped), so each run removes what earlier runs, whose
-/// processes have ended, left behind.
-fn remove_stale_temp_dirs() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(rest) = name.strip_prefix(TEMP_PREFIX) else { continue };
-            let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
-            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    });
-}
-
 /// Copies a folder recursively (skipping `dist`, the default output folder).
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -161,8 +84,7 @@ const SAMPLE_GUIDES: [&str; 3] = ["criminal-law", "international-law", "public-l
 fn sample_pdfs() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        remove_stale_temp_dirs();
-        let dir = std::env::temp_dir().join(format!("{TEMP_PREFIX}{}-samples", std::process::id()));
+        let dir = shared_temp_dir("samples");
         let _ = std::fs::remove_dir_all(&dir);
         let out = build(&repo().join("guides"), &dir, &[]);
         assert_eq!(out.status.code(), Some(0), "building the sample guides failed: {}", describe(&out));
@@ -348,32 +270,6 @@ fn pdf_words(pdf: &Path) -> Vec<((f64, f64), Vec<Word>)> {
     pages
 }
 
-/// A top-level bookmark: title, physical page (0-based), children's titles.
-#[derive(Debug, Clone)]
-struct Bookmark {
-    title: String,
-    page: usize,
-    kids: Vec<Bookmark>,
-}
-
-fn bookmarks(pdf: &Path) -> Vec<Bookmark> {
-    let out = tool_ok("qpdf", [OsStr::new("--json"), OsStr::new("--json-key=outlines"), pdf.as_os_str()]);
-    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
-    fn convert(items: &Value) -> Vec<Bookmark> {
-        items
-            .as_array()
-            .expect("an outline array")
-            .iter()
-            .map(|o| Bookmark {
-                title: o["title"].as_str().expect("a title").to_owned(),
-                page: o["destpageposfrom1"].as_u64().expect("a destination page") as usize - 1,
-                kids: convert(&o["kids"]),
-            })
-            .collect()
-    }
-    convert(&v["outlines"])
-}
-
 /// A link annotation: its named destination and its rectangle (points from the
 /// top-left corner, like `pdftotext -bbox`).
 #[derive(Debug, Clone)]
@@ -384,23 +280,57 @@ struct Link {
     top: f64,
 }
 
-/// Per physical page: the PDF page label (from `/PageLabels`) and the links.
-fn labels_and_links(pdf: &Path) -> Vec<(Option<String>, Vec<Link>)> {
-    let out = tool_ok(
-        "qpdf",
-        [OsStr::new("--json"), OsStr::new("--json-key=pages"), OsStr::new("--json-key=qpdf"), OsStr::new("--decode-level=none"), pdf.as_os_str()],
-    );
-    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
-    let objects = &v["qpdf"][1];
-    let deref = |x: &Value| -> Value {
+/// A PDF's pages and objects, as `qpdf --json` prints them.
+struct QpdfDoc(Value);
+
+impl QpdfDoc {
+    fn read(pdf: &Path) -> QpdfDoc {
+        let out = tool_ok(
+            "qpdf",
+            [OsStr::new("--json"), OsStr::new("--json-key=pages"), OsStr::new("--json-key=qpdf"), OsStr::new("--decode-level=none"), pdf.as_os_str()],
+        );
+        QpdfDoc(serde_json::from_str(&out).expect("qpdf prints JSON"))
+    }
+
+    /// The pages, in order (each names its page object).
+    fn pages(&self) -> &[Value] {
+        self.0["pages"].as_array().expect("pages")
+    }
+
+    /// The object an indirect reference (`"12 0 R"`) names; any other value as it is.
+    fn deref(&self, x: &Value) -> Value {
         match x.as_str() {
-            Some(r) if r.ends_with(" R") => objects[format!("obj:{r}")]["value"].clone(),
+            Some(r) if r.ends_with(" R") => self.0["qpdf"][1][format!("obj:{r}")]["value"].clone(),
             _ => x.clone(),
         }
-    };
-    let num = |x: &Value| x.as_f64().unwrap_or_else(|| panic!("a number: {x}"));
+    }
+
+    /// The page dictionary of an entry of [`QpdfDoc::pages`].
+    fn page(&self, p: &Value) -> Value {
+        self.deref(&p["object"])
+    }
+
+    /// A page's annotations, dereferenced.
+    fn annotations(&self, page: &Value) -> Vec<Value> {
+        page["/Annots"].as_array().map(|a| a.iter().map(|x| self.deref(x)).collect()).unwrap_or_default()
+    }
+}
+
+/// A number of a qpdf JSON value.
+fn num(x: &Value) -> f64 {
+    x.as_f64().unwrap_or_else(|| panic!("a number: {x}"))
+}
+
+/// The destination of a link annotation: `/Dest`, or a GoTo action's `/D`.
+fn link_dest(a: &Value) -> Option<&Value> {
+    a.get("/Dest").or_else(|| a.get("/A").and_then(|x| x.get("/D")))
+}
+
+/// Per physical page: the PDF page label (from `/PageLabels`) and the links.
+fn labels_and_links(pdf: &Path) -> Vec<(Option<String>, Vec<Link>)> {
+    let doc = QpdfDoc::read(pdf);
     let mut result = Vec::new();
-    for p in v["pages"].as_array().expect("pages") {
+    for p in doc.pages() {
         let label = p.get("label").filter(|l| !l.is_null()).map(|l| {
             let start = l["/St"].as_u64().unwrap_or(1) as usize;
             let prefix = l["/P"].as_str().map(|s| s.trim_start_matches("u:").to_owned()).unwrap_or_default();
@@ -412,15 +342,14 @@ fn labels_and_links(pdf: &Path) -> Vec<(Option<String>, Vec<Link>)> {
             };
             format!("{prefix}{n}")
         });
-        let page = deref(&Value::String(p["object"].as_str().unwrap().to_owned()));
+        let page = doc.page(p);
         let height = num(&page["/MediaBox"][3]);
         let mut links = Vec::new();
-        for a in page["/Annots"].as_array().cloned().unwrap_or_default() {
-            let a = deref(&a);
+        for a in doc.annotations(&page) {
             if a["/Subtype"] != "/Link" {
                 continue;
             }
-            let dest = a.get("/Dest").or_else(|| a.get("/A").and_then(|x| x.get("/D"))).and_then(Value::as_str).map(|s| s.trim_start_matches("u:").to_owned());
+            let dest = link_dest(&a).and_then(Value::as_str).map(|s| s.trim_start_matches("u:").to_owned());
             links.push(Link { dest, x0: num(&a["/Rect"][0]), x1: num(&a["/Rect"][2]), top: height - num(&a["/Rect"][3]) });
         }
         result.push((label, links));
@@ -1435,20 +1364,8 @@ fn text_block((w, h): (f64, f64)) -> (f64, f64) {
 /// each other; the entry is the later of the two (same page, lower down, or a
 /// later page), and the first entry's top is the top of the footnotes.
 fn footnote_tops(pdf: &Path) -> Vec<Option<f64>> {
-    let out = tool_ok(
-        "qpdf",
-        [OsStr::new("--json"), OsStr::new("--json-key=pages"), OsStr::new("--json-key=qpdf"), OsStr::new("--decode-level=none"), pdf.as_os_str()],
-    );
-    let v: Value = serde_json::from_str(&out).expect("qpdf prints JSON");
-    let objects = &v["qpdf"][1];
-    let deref = |x: &Value| -> Value {
-        match x.as_str() {
-            Some(r) if r.ends_with(" R") => objects[format!("obj:{r}")]["value"].clone(),
-            _ => x.clone(),
-        }
-    };
-    let num = |x: &Value| x.as_f64().unwrap_or_else(|| panic!("a number: {x}"));
-    let pages = v["pages"].as_array().expect("pages");
+    let doc = QpdfDoc::read(pdf);
+    let pages = doc.pages();
     let index: BTreeMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p["object"].as_str().unwrap().to_owned(), i)).collect();
     // (page, x, top) of each link, and (page, x, top) of its explicit destination.
     struct Jump {
@@ -1459,18 +1376,17 @@ fn footnote_tops(pdf: &Path) -> Vec<Option<f64>> {
     }
     let mut jumps = Vec::new();
     for (i, p) in pages.iter().enumerate() {
-        let page = deref(&Value::String(p["object"].as_str().unwrap().to_owned()));
+        let page = doc.page(p);
         let height = num(&page["/MediaBox"][3]);
-        for a in page["/Annots"].as_array().cloned().unwrap_or_default() {
-            let a = deref(&a);
-            let Some(dest) = a.get("/Dest").or_else(|| a.get("/A").and_then(|x| x.get("/D"))) else { continue };
-            let dest = deref(dest);
+        for a in doc.annotations(&page) {
+            let Some(dest) = link_dest(&a) else { continue };
+            let dest = doc.deref(dest);
             let Some(d) = dest.as_array() else { continue };
             if d.len() < 4 || d[1] != "/XYZ" {
                 continue;
             }
             let Some(&to_page) = d[0].as_str().and_then(|r| index.get(r)) else { continue };
-            let to_height = num(&deref(&Value::String(d[0].as_str().unwrap().to_owned()))["/MediaBox"][3]);
+            let to_height = num(&doc.deref(&d[0])["/MediaBox"][3]);
             jumps.push(Jump { page: i, x: num(&a["/Rect"][0]), top: height - num(&a["/Rect"][3]), to: (to_page, num(&d[2]), to_height - num(&d[3])) });
         }
     }
