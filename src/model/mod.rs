@@ -222,6 +222,17 @@ pub enum ChapterKind {
     Article,
 }
 
+impl ChapterKind {
+    /// The name as written in front matter (`exam-guide`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ChapterKind::Chapter => "chapter",
+            ChapterKind::ExamGuide => "exam-guide",
+            ChapterKind::Article => "article",
+        }
+    }
+}
+
 /// A guide, resolved.
 #[derive(Debug)]
 pub struct Guide {

@@ -103,14 +103,18 @@ pub fn summaries_printed(guide: &Guide) -> bool {
 /// The line printed over a chapter's title: `Chapter 3` for the third
 /// numbered chapter, `Exam technique` or `Article` for the other kinds.
 pub fn chapter_kicker(guide: &Guide, chapter: usize) -> String {
-    match guide.chapters[chapter].kind {
-        ChapterKind::Chapter => {
-            let n = guide.chapters[..=chapter].iter().filter(|c| c.kind == ChapterKind::Chapter).count();
-            format!("Chapter {n}")
-        }
-        ChapterKind::ExamGuide => "Exam technique".to_owned(),
-        ChapterKind::Article => "Article".to_owned(),
+    match (guide.chapters[chapter].kind, chapter_number(guide, chapter)) {
+        (ChapterKind::ExamGuide, _) => "Exam technique".to_owned(),
+        (ChapterKind::Article, _) => "Article".to_owned(),
+        (ChapterKind::Chapter, n) => format!("Chapter {}", n.unwrap_or_default()),
     }
+}
+
+/// The number of a chapter of kind `chapter` among the guide's chapters of
+/// that kind (exam guides and articles are not numbered).
+pub fn chapter_number(guide: &Guide, chapter: usize) -> Option<usize> {
+    (guide.chapters[chapter].kind == ChapterKind::Chapter)
+        .then(|| guide.chapters[..=chapter].iter().filter(|c| c.kind == ChapterKind::Chapter).count())
 }
 
 /// The caption of a diagram as both editions print it: `Figure 2: Title`

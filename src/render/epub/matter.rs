@@ -258,11 +258,7 @@ fn chapter(cx: &Cx, res: &mut Resources, i: usize) -> ContentDoc {
         _ => "chapter_title".to_owned(),
     };
     d.claim(&title_id);
-    let kind = match ch.kind {
-        crate::model::ChapterKind::Chapter => "chapter",
-        crate::model::ChapterKind::ExamGuide => "exam-guide",
-        crate::model::ChapterKind::Article => "article",
-    };
+    let kind = ch.kind.name();
     let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" class=\"chapter k-{kind}\">\n<p class=\"kicker\">");
     text_into(&mut b, &crate::render::chapter_kicker(cx.guide, i));
     b.push_str(&format!("</p>\n<h1 id=\"{}\">", attr(&title_id)));

@@ -335,23 +335,16 @@ impl<'a> Writer<'a> {
             Some(CalloutTarget::Provision(ii, prov)) => {
                 let inst = self.corpus.instrument(*ii);
                 let mut w = Writer::new(self.corpus, self.guide, &self.scope);
-                let heading = match prov {
-                    Some(p) => {
-                        let base = p.base_label();
-                        if let Some(pt) = inst.provision(&base) {
-                            w.raw(&format!("#cb-provision-heading({}, {})\n\n", escape::string(&pt.provision.display()), escape::string(&pt.heading)));
-                            w.events(&pt.body);
-                        }
-                        crate::oscola::plain(&crate::oscola::instrument_in_text(&inst.info, Some(p), true))
-                    }
-                    None => {
-                        for pt in &inst.provisions {
-                            w.raw(&format!("#cb-provision-heading({}, {})\n\n", escape::string(&pt.provision.display()), escape::string(&pt.heading)));
-                            w.events(&pt.body);
-                        }
-                        inst.info.title.clone()
-                    }
+                // The provision shown, or the whole instrument (as the EPUB shows them).
+                let shown: Vec<&crate::model::ProvisionText> = match prov {
+                    Some(p) => inst.provision(&p.base_label()).into_iter().collect(),
+                    None => inst.provisions.iter().collect(),
                 };
+                for pt in shown {
+                    w.raw(&format!("#cb-provision-heading({}, {})\n\n", escape::string(&pt.provision.display()), escape::string(&pt.heading)));
+                    w.events(&pt.body);
+                }
+                let heading = crate::oscola::plain(&crate::oscola::instrument_in_text(&inst.info, prov.as_ref(), true));
                 let target = target_label(self.guide, self.corpus, Authority::Instrument(*ii));
                 self.raw(&format!("#cb-side(kind: \"statute\", heading: [{}], target: <{target}>, aside: [{}]{})[", escape::text(&heading), w.out, side_anchor(c)));
                 self.stack.push(Open::Close("]\n\n"));

@@ -87,28 +87,17 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
     let chapter_end = crate::render::chapter_end_cases(guide);
     let mut main = import.clone();
     main.push_str(&book_call(corpus, guide, &format!("include {}", string(&format!("{GEN_DIR}/front.typ")))));
-    let mut number = 0;
     for (i, ch) in guide.chapters.iter().enumerate() {
         let mut w = Writer::new(corpus, guide, &ch.slug);
         w.mark(&crate::diag::Span::new(ch.file, 0..0));
         w.raw(&import);
-        let kind = match ch.kind {
-            crate::model::ChapterKind::Chapter => "chapter",
-            crate::model::ChapterKind::ExamGuide => "exam-guide",
-            crate::model::ChapterKind::Article => "article",
-        };
-        let num = if ch.kind == crate::model::ChapterKind::Chapter {
-            number += 1;
-            number.to_string()
-        } else {
-            "none".to_owned()
-        };
+        let num = crate::render::chapter_number(guide, i).map_or("none".to_owned(), |n| n.to_string());
         let terms: String = ch.key_terms.iter().map(|t| term_entry(corpus, guide, &ch.slug, *t)).collect();
         w.raw(&format!(
             "#cb-chapter(title: {}, anchor: {}, kind: {}, number: {num}, kicker: {}, key-terms: ({terms}))\n\n",
             string(&ch.title),
             string(&ch.slug),
-            string(kind),
+            string(ch.kind.name()),
             string(&crate::render::chapter_kicker(guide, i))
         ));
         w.events(&ch.body);
