@@ -524,7 +524,7 @@ fn respond(shared: &Shared, route: Route) -> Response {
             let Some(bytes) = book.entries.get(&entry) else { return Response::not_found() };
             let media_type = book.media_types.get(&entry).cloned().unwrap_or_else(|| content_type(&entry).to_owned());
             let body = if media_type == "application/xhtml+xml" || media_type == "text/html" {
-                inject_live_script(bytes, &token(shared))
+                inject_live_script(bytes, &live_script_element(&token(shared), &page_links(shared, &id, &book, &entry)))
             } else {
                 bytes.clone()
             };
@@ -578,16 +578,57 @@ fn content_type(name: &str) -> &'static str {
 // Live reload
 
 /// The script every served page loads: it follows the event stream and
-/// reloads the page on `reload`. The page's generation comes from the
+/// reloads the page on `reload`; on EPUB pages it also adds a bar (index,
+/// previous, next) and a comfortable reading width. The page's generation comes from the
 /// `data-generation` attribute of its `<script>` element, so a rebuild that
 /// lands between serving a page and opening its stream still reloads it.
-const LIVE_JS: &str = r#"// casebook live preview: reloads this page after every rebuild.
+const LIVE_JS: &str = r#"// casebook live preview: reloads this page after every rebuild, and gives
+// an EPUB page a bar with the way back to the index and to the previous and
+// next documents (also the left and right arrow keys).
 (function () {
   "use strict";
-  if (!window.EventSource) return;
   var script = document.currentScript;
-  var since = (script && script.getAttribute("data-generation")) || "";
-  var source = new EventSource("/__casebook/events?since=" + encodeURIComponent(since));
+  var data = function (name) { return script ? script.getAttribute("data-" + name) : null; };
+
+  var index = data("index");
+  if (index !== null && document.body) {
+    var prev = data("prev"), next = data("next");
+    var bar = document.createElement("nav");
+    bar.id = "casebook-preview-bar";
+    bar.setAttribute("aria-label", "casebook preview");
+    bar.setAttribute("style", "position: sticky; top: 0; z-index: 2147483647; display: flex; flex-wrap: wrap; gap: 0.4em 1.2em; " +
+      "align-items: baseline; margin: 0 -1.5em 1.5em; padding: 0.5em 1.5em; font: 14px/1.4 system-ui, sans-serif; " +
+      "background: Canvas; color: CanvasText; border-bottom: 1px solid GrayText;");
+    var add = function (text, href, rel) {
+      var e = document.createElement(href ? "a" : "span");
+      e.textContent = text;
+      if (href) e.setAttribute("href", href);
+      if (rel) e.setAttribute("rel", rel);
+      e.setAttribute("style", href ? "color: LinkText;" : "color: GrayText;");
+      bar.appendChild(e);
+    };
+    add("← All guides", index);
+    add(data("book") || "");
+    if (data("position")) add(data("position"));
+    var spacer = document.createElement("span");
+    spacer.setAttribute("style", "flex: 1;");
+    bar.appendChild(spacer);
+    add("‹ Previous", prev, "prev");
+    add("Next ›", next, "next");
+    document.body.insertBefore(bar, document.body.firstChild);
+    var s = document.body.style;
+    s.maxWidth = "46em"; s.margin = "0 auto"; s.padding = "0 1.5em 3em";
+    document.addEventListener("keydown", function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(input|textarea|select)$/i.test(t.localName || ""))) return;
+      if (e.key === "ArrowLeft" && prev) window.location.href = prev;
+      if (e.key === "ArrowRight" && next) window.location.href = next;
+    });
+  }
+
+  if (!window.EventSource) return;
+  var source = new EventSource("/__casebook/events?since=" + encodeURIComponent(data("generation") || ""));
   source.addEventListener("reload", function () {
     source.close();
     window.location.reload();
@@ -600,19 +641,42 @@ fn token(shared: &Shared) -> String {
     format!("{}-{}", shared.instance, lock(&shared.state).generation)
 }
 
-/// The `<script>` element pages get.
-fn live_script_element(token: &str) -> String {
-    format!("<script src=\"/__casebook/live.js\" data-generation=\"{}\"></script>", escape(token))
+/// What the preview bar of an EPUB page shows, as `data-` attributes of its
+/// script: the way back to the index, the book's title, the page's place in
+/// the spine, and the previous and next documents.
+fn page_links(shared: &Shared, id: &str, book: &Epub, entry: &str) -> Vec<(&'static str, String)> {
+    let title = lock(&shared.state).guides.iter().find(|g| g.id == id).map_or_else(|| id.to_owned(), |g| g.title.clone());
+    let mut attrs = vec![("data-index", format!("/#guide-{}", utf8_percent_encode(id, SEGMENT))), ("data-book", title)];
+    if let Some(i) = book.chapters.iter().position(|c| c.path == entry) {
+        attrs.push(("data-position", format!("{} / {}", i + 1, book.chapters.len())));
+        if let Some(prev) = i.checked_sub(1).and_then(|p| book.chapters.get(p)) {
+            attrs.push(("data-prev", epub_href(id, &prev.path)));
+        }
+        if let Some(next) = book.chapters.get(i + 1) {
+            attrs.push(("data-next", epub_href(id, &next.path)));
+        }
+    }
+    attrs
 }
 
-/// Puts the live-reload script before the last `</body>` (unchanged when there is none).
-fn inject_live_script(doc: &[u8], token: &str) -> Vec<u8> {
+/// The `<script>` element pages get, with the current generation and any other `data-` attributes.
+fn live_script_element(token: &str, attrs: &[(&'static str, String)]) -> String {
+    let mut e = format!("<script src=\"/__casebook/live.js\" data-generation=\"{}\"", escape(token));
+    for (name, value) in attrs {
+        e.push_str(&format!(" {name}=\"{}\"", escape(value)));
+    }
+    e.push_str("></script>");
+    e
+}
+
+/// Puts a script element before the last `</body>` (unchanged when there is none).
+fn inject_live_script(doc: &[u8], element: &str) -> Vec<u8> {
     let needle = b"</body>";
     match doc.windows(needle.len()).rposition(|w| w == needle) {
         Some(at) => {
-            let mut out = Vec::with_capacity(doc.len() + 100);
+            let mut out = Vec::with_capacity(doc.len() + element.len() + 1);
             out.extend_from_slice(&doc[..at]);
-            out.extend_from_slice(live_script_element(token).as_bytes());
+            out.extend_from_slice(element.as_bytes());
             out.push(b'\n');
             out.extend_from_slice(&doc[at..]);
             out
@@ -932,7 +996,7 @@ section.guide { background: var(--card); border: 1px solid var(--line); border-r
 section.guide h2 { margin: 0; font-size: 1.2rem; }
 .id { color: var(--muted); font: 0.85rem ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .editions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0.8rem 0 0.4rem; padding: 0; list-style: none; }
-.editions a, .editions span { display: inline-block; padding: 0.25rem 0.75rem; border: 1px solid var(--line); border-radius: 999px; font-size: 0.9rem; text-decoration: none; }
+.editions a, .editions span { display: inline-block; padding: 0.25rem 0.8rem; border: 1px solid var(--line); border-radius: 999px; font-size: 0.9rem; text-decoration: none; }
 .editions a { color: var(--accent); }
 .editions span { color: var(--muted); }
 .editions small { color: var(--muted); }
@@ -982,7 +1046,7 @@ fn index_page(shared: &Shared) -> String {
             let name = format!("{}.{ext}", g.id);
             match out_file(&shared.out_dir, &name).and_then(|p| p.metadata().ok()) {
                 Some(meta) => h.push_str(&format!(
-                    "<li><a href=\"/{}\">{label}</a> <small>{}</small></li>\n",
+                    "<li><a href=\"/{}\">{label} <small>{}</small></a></li>\n",
                     escape(&utf8_percent_encode(&name, SEGMENT).to_string()),
                     human_size(meta.len())
                 )),
@@ -1013,7 +1077,7 @@ fn index_page(shared: &Shared) -> String {
         h.push_str("</section>\n");
     }
     h.push_str("</main>\n");
-    h.push_str(&live_script_element(&token));
+    h.push_str(&live_script_element(&token, &[]));
     h.push_str("\n</body>\n</html>\n");
     h
 }
@@ -1054,8 +1118,12 @@ mod tests {
             assert!(!is_loopback_host(bad), "{bad}");
         }
         let doc = b"<html><body><p>x</p></body></html>";
-        let out = String::from_utf8(inject_live_script(doc, "t-1")).unwrap();
-        assert_eq!(out, "<html><body><p>x</p><script src=\"/__casebook/live.js\" data-generation=\"t-1\"></script>\n</body></html>");
+        let element = live_script_element("t-1", &[("data-book", "A & <B>".to_owned())]);
+        let out = String::from_utf8(inject_live_script(doc, &element)).unwrap();
+        assert_eq!(
+            out,
+            "<html><body><p>x</p><script src=\"/__casebook/live.js\" data-generation=\"t-1\" data-book=\"A &amp; &lt;B&gt;\"></script>\n</body></html>"
+        );
         assert_eq!(strip_ansi("\u{1b}[1;31merror\u{1b}[0m: x"), "error: x");
     }
 }

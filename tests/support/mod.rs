@@ -5,7 +5,10 @@
 //! PDF's bookmarks, which several tests use to find where chapters start.
 //!
 //! Each test file includes this module (`mod support;`) and uses part of it.
+//! `browser`: a raw HTTP client and headless Chromium over WebDriver.
 #![allow(dead_code)]
+
+pub mod browser;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
