@@ -739,11 +739,13 @@ struct Epub {
     chapters: Vec<Chapter>,
 }
 
-/// A document of the spine: entry name and title.
+/// A document of the spine: entry name, title, and the document the
+/// contents list it under (chapter-end case summaries under their chapter).
 #[derive(Debug, Clone)]
 struct Chapter {
     path: String,
     title: String,
+    parent: Option<String>,
 }
 
 /// Identifies one version of a file: a rebuild's rename changes at least one of these.
@@ -833,17 +835,24 @@ fn read_epub(bytes: &[u8], stamp: Stamp) -> Result<Epub, String> {
         .filter(|n| n.has_tag_name("itemref"))
         .filter_map(|n| n.attribute("idref").and_then(|id| items.get(id)).cloned())
         .collect();
-    let mut titles = nav.and_then(|nav| text(&nav).ok().map(|t| nav_titles(&nav, &t))).unwrap_or_default();
-    let chapters = spine
+    let (mut titles, parents) = nav.and_then(|nav| text(&nav).ok().map(|t| nav_titles(&nav, &t))).unwrap_or_default();
+    let mut chapters: Vec<Chapter> = spine
         .into_iter()
         .map(|path| {
             let title = titles
                 .remove(&path)
                 .or_else(|| text(&path).ok().and_then(|t| document_title(&t)))
                 .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(&path).to_owned());
-            Chapter { path, title }
+            Chapter { parent: parents.get(&path).cloned(), path, title }
         })
         .collect();
+    // A parent must be an earlier, top-level document of the spine.
+    for i in 0..chapters.len() {
+        let keep = chapters[i].parent.as_ref().is_some_and(|p| chapters[..i].iter().any(|c| &c.path == p && c.parent.is_none()));
+        if !keep {
+            chapters[i].parent = None;
+        }
+    }
     Ok(Epub { stamp, entries, media_types, chapters })
 }
 
@@ -880,10 +889,12 @@ fn resolve_href(base: &str, href: &str) -> Option<String> {
 
 /// Entry name -> title, from the links of the navigation document: the
 /// contents first (links to whole documents before links into them), then
-/// the landmarks.
-fn nav_titles(nav_path: &str, text: &str) -> HashMap<String, String> {
+/// the landmarks. Also entry name -> the document whose contents entry
+/// holds the entry's own (a nested list item).
+fn nav_titles(nav_path: &str, text: &str) -> (HashMap<String, String>, HashMap<String, String>) {
     let mut titles = HashMap::new();
-    let Ok(doc) = parse_xml(text) else { return titles };
+    let mut parents = HashMap::new();
+    let Ok(doc) = parse_xml(text) else { return (titles, parents) };
     let base = parent(nav_path);
     let kind = |n: &roxmltree::Node| n.attribute(("http://www.idpf.org/2007/ops", "type")).unwrap_or("").to_owned();
     let navs: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.has_tag_name("nav")).collect();
@@ -897,6 +908,15 @@ fn nav_titles(nav_path: &str, text: &str) -> HashMap<String, String> {
                     continue;
                 }
                 let Some(path) = resolve_href(base, href) else { continue };
+                if whole && kind(nav).split_whitespace().any(|k| k == "toc") && !parents.contains_key(&path) {
+                    let outer = a.ancestors().filter(|n| n.has_tag_name("li")).nth(1);
+                    let outer_link = outer.and_then(|li| li.children().find(|c| c.has_tag_name("a")));
+                    if let Some(p) = outer_link.and_then(|l| l.attribute("href")).and_then(|h| resolve_href(base, h)) {
+                        if p != path {
+                            parents.insert(path.clone(), p);
+                        }
+                    }
+                }
                 let title = node_text(a);
                 if !title.is_empty() {
                     titles.entry(path).or_insert(title);
@@ -904,7 +924,7 @@ fn nav_titles(nav_path: &str, text: &str) -> HashMap<String, String> {
             }
         }
     }
-    titles
+    (titles, parents)
 }
 
 /// A document's `<title>`.
@@ -1008,6 +1028,8 @@ section.guide h2 { margin: 0; font-size: 1.2rem; }
 h3.chapters { margin: 0.9rem 0 0.3rem; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); }
 ol.chapters { margin: 0; padding-left: 1.6rem; columns: 2 18rem; column-gap: 2rem; }
 ol.chapters li { break-inside: avoid; padding: 0.1rem 0; }
+ol.chapters ul { margin: 0; padding-left: 1.1rem; list-style: none; font-size: 0.9rem; }
+ol.chapters ul li::before { content: '↳ '; color: var(--muted); }
 ol.chapters a { color: var(--accent); text-decoration: none; }
 ol.chapters a:hover, .editions a:hover { text-decoration: underline; }
 p.empty { color: var(--muted); }
@@ -1064,8 +1086,18 @@ fn index_page(shared: &Shared) -> String {
         match epub(shared, &g.id) {
             Ok(book) => {
                 h.push_str("<h3 class=\"chapters\">EPUB, as web pages</h3>\n<ol class=\"chapters\">\n");
-                for c in &book.chapters {
-                    h.push_str(&format!("<li><a href=\"{}\">{}</a></li>\n", escape(&epub_href(&g.id, &c.path)), escape(&c.title)));
+                let link = |c: &Chapter| format!("<a href=\"{}\">{}</a>", escape(&epub_href(&g.id, &c.path)), escape(&c.title));
+                for c in book.chapters.iter().filter(|c| c.parent.is_none()) {
+                    h.push_str(&format!("<li>{}", link(c)));
+                    let kids: Vec<&Chapter> = book.chapters.iter().filter(|k| k.parent.as_ref() == Some(&c.path)).collect();
+                    if !kids.is_empty() {
+                        h.push_str("\n<ul>\n");
+                        for k in kids {
+                            h.push_str(&format!("<li>{}</li>\n", link(k)));
+                        }
+                        h.push_str("</ul>\n");
+                    }
+                    h.push_str("</li>\n");
                 }
                 h.push_str("</ol>\n");
             }

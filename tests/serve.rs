@@ -35,8 +35,8 @@ const SECRET: &str = "TOP-SECRET-f3a9c1: never served";
 const GUIDE: &str = "my-guide";
 const TITLE: &str = "Criminal Law Essentials";
 
-/// The editions of a `casebook new` workspace: the first build (PDF and
-/// EPUB) in `v1/`, and the EPUB after editing one sentence of the chapter
+/// The editions of a `casebook new` workspace, with case summaries at the
+/// end of each chapter: the first build (PDF and EPUB) in `v1/`, and the EPUB after editing one sentence of the chapter
 /// `fault.md` in `v2/`.
 struct Editions {
     v1: PathBuf,
@@ -60,6 +60,11 @@ fn editions() -> &'static Editions {
         let _ = std::fs::remove_dir_all(&dir);
         let ws = dir.join("ws");
         casebook::scaffold::create(&ws).unwrap();
+        // Case summaries at the end of each chapter: documents the contents nest under their chapter.
+        let manifest = ws.join("my-guide/guide.toml");
+        let toml = std::fs::read_to_string(&manifest).unwrap();
+        assert!(!toml.lines().any(|l| l.starts_with('[')), "guide.toml has no table, so a key can be appended:\n{toml}");
+        std::fs::write(&manifest, format!("{toml}case-summaries = \"chapter-end\"\n")).unwrap();
         let v1 = dir.join("v1");
         build(&ws, &v1, &["pdf", "epub"]);
         let chapter = ws.join("my-guide/fault.md");
@@ -162,8 +167,16 @@ fn index_lists_guides_editions_and_chapters_in_order() {
     let expected: Vec<String> = spine.iter().map(|p| p.to_string()).collect();
     assert_eq!(links, expected);
     for (entry, title) in [("EPUB/ch02-fault.xhtml", "Fault"), ("EPUB/cases.xhtml", "Table of cases"), ("EPUB/cover.xhtml", "Cover")] {
-        assert!(page.contains(&format!("<a href=\"/my-guide/epub/{entry}\">{title}</a>")), "{entry} titled {title}:\n{page}");
+        assert!(page.contains(&format!("<li><a href=\"/my-guide/epub/{entry}\">{title}</a>")), "{entry} titled {title}:\n{page}");
     }
+    // A chapter's case summaries are listed under it, as the contents nest them.
+    assert!(
+        page.contains(concat!(
+            "<li><a href=\"/my-guide/epub/EPUB/ch02-fault.xhtml\">Fault</a>\n<ul>\n",
+            "<li><a href=\"/my-guide/epub/EPUB/ch02-fault-cases.xhtml\">Case summaries</a></li>\n</ul>\n</li>\n"
+        )),
+        "{page}"
+    );
 
     // Errors are shown escaped and without terminal colours; guides come sorted by id.
     site.preview.set_guides(vec![
