@@ -360,6 +360,28 @@ fn only_get_and_head_are_allowed() {
     }
 }
 
+#[test]
+fn connections_beyond_the_limit_are_refused_and_the_server_recovers() {
+    let site = Site::new("serve-limit");
+    // Idle connections that never send a request hold their threads (until a timeout).
+    let idle: Vec<TcpStream> = (0..casebook::serve::MAX_CONNECTIONS).map(|_| TcpStream::connect(site.addr()).unwrap()).collect();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = http(site.addr(), "GET", "/");
+        if r.status == 503 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the connection after the limit was served: {}", r.status);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while http(site.addr(), "GET", "/").status != 200 {
+        assert!(Instant::now() < deadline, "the server did not recover once the idle connections closed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Reads from an event stream until `needle` arrives; returns all that was read.
 fn read_until(stream: &mut TcpStream, needle: &str, timeout: Duration) -> String {
     let deadline = Instant::now() + timeout;
