@@ -124,8 +124,9 @@ pub struct Browser {
     session: String,
 }
 
-/// Where Debian installs the browser and its driver.
+/// Where Debian installs the browser (package `chromium`).
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Where Debian installs its WebDriver (package `chromium-driver`).
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 impl Browser {
