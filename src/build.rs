@@ -1,23 +1,35 @@
-//! `casebook build`: resolve the workspace, then for every selected guide
-//! render its editions and write them atomically into the output folder.
+//! `casebook build` (and every rebuild of `casebook watch`): for every
+//! selected guide of a resolved workspace, render its editions and write them
+//! atomically into the output folder.
 //!
-//! A guide with errors (in its own files, or in the cases, legislation and
-//! glossary it uses) gets diagnostics and no new file; the other guides still
-//! build. Every output is written to a temporary name in the output folder
-//! and renamed, so a failed build leaves the previous edition untouched.
+//! - A guide with errors (in its own files, or in the cases, legislation and
+//!   glossary it uses) gets diagnostics and no new file; the other guides
+//!   still build. Every output is written to a temporary name in the output
+//!   folder and renamed, so a failed build leaves the previous edition in place.
+//! - A [`Builder`] lives as long as the process: one long-lived Typst compiler
+//!   per guide, and the fingerprint of each guide's inputs at its last good
+//!   build. A guide whose inputs did not change is not rebuilt.
+//! - Independent guides are built in parallel on `jobs` threads; each guide's
+//!   output depends only on its own inputs, so the bytes never depend on `jobs`.
+//! - Typst's memo caches are evicted as guides finish, so memory does not grow
+//!   from guide to guide or from rebuild to rebuild.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::diag::{Diagnostic, Diagnostics, Severity, SourceId};
+use crate::fonts::WorkspaceFonts;
 use crate::model::{Authority, Corpus, Guide};
-use crate::render::typst::{self as typ, pdf::{Mapper, TemplateSource}, world::CasebookWorld};
+use crate::progress::{Phase, Progress};
+use crate::render::typst::{self as typ, compiler::{GuideCompiler, Typesetter}, pdf::TemplateSource};
 use crate::workspace::{ToolError, Workspace};
 
 /// Which editions to write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Format {
     /// The printable PDF revision pack.
     Pdf,
@@ -34,6 +46,20 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Editions to write.
     pub formats: BTreeSet<Format>,
+    /// Guides built at once (at least 1).
+    pub jobs: usize,
+}
+
+impl BuildOptions {
+    /// Every guide, both editions, one guide at a time per core.
+    pub fn all(out: Option<PathBuf>) -> BuildOptions {
+        BuildOptions { guides: Vec::new(), out, formats: [Format::Pdf, Format::Epub].into_iter().collect(), jobs: default_jobs() }
+    }
+}
+
+/// The number of cores (what `-j` defaults to).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// What a build did, for the summary line and for tests.
@@ -43,10 +69,15 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
     /// Guides skipped because of errors.
     pub failed: Vec<String>,
+    /// Guides built (or rebuilt), in guide order.
+    pub rebuilt: Vec<String>,
+    /// Guides left alone because nothing they are made of changed since their last build.
+    pub unchanged: Vec<String>,
 }
 
-/// The files a guide depends on: errors in any of them stop that guide.
-fn guide_files(ws: &Workspace, corpus: &Corpus, guide: &Guide) -> BTreeSet<SourceId> {
+/// The source files a guide depends on: errors in any of them stop that
+/// guide, and an edit to any of them rebuilds it.
+pub fn guide_files(ws: &Workspace, corpus: &Corpus, guide: &Guide) -> BTreeSet<SourceId> {
     let mut files = BTreeSet::new();
     files.insert(ws.manifest_file);
     files.insert(guide.span.file);
@@ -124,12 +155,12 @@ fn font_key(text: &str) -> Option<std::ops::Range<usize>> {
 
 /// Checks that every guide's font family exists (built-in or in the
 /// workspace's `fonts/`); a missing one is an error at the `font` key.
-pub fn check_fonts(ws: &Workspace, corpus: &Corpus, diags: &mut Diagnostics) {
+pub fn check_fonts(ws: &Workspace, corpus: &Corpus, fonts: &WorkspaceFonts, diags: &mut Diagnostics) {
     let wanted: Vec<&Guide> = corpus.guides.iter().filter(|g| g.options.font.is_some()).collect();
     if wanted.is_empty() {
         return;
     }
-    let families = typ::world::font_families(&ws.root);
+    let families = fonts.families();
     for guide in wanted {
         let Some(font) = &guide.options.font else { continue };
         if families.iter().any(|f| f.eq_ignore_ascii_case(font)) {
@@ -151,114 +182,320 @@ pub fn check_fonts(ws: &Workspace, corpus: &Corpus, diags: &mut Diagnostics) {
     }
 }
 
-/// Builds the selected guides. Diagnostics go to `diags`.
-pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut Diagnostics, log: &mut dyn FnMut(&str)) -> Result<BuildReport, ToolError> {
-    let known: Vec<&str> = corpus.guides.iter().map(|g| g.id.as_str()).collect();
-    for id in &opts.guides {
-        if !known.contains(&id.as_str()) {
-            let hint = crate::diag::did_you_mean(id, &known, "guides");
-            return Err(ToolError::new(format!("no guide `{id}` in this workspace"), Some(&hint)));
-        }
+/// What a guide's editions are made of, hashed: the text of every source file
+/// it depends on, the images its chapters show, the template and stylesheet,
+/// the fonts, its options and date, the editions asked for, and casebook's
+/// version. Equal keys give equal outputs.
+pub fn guide_key(ws: &Workspace, corpus: &Corpus, guide: &Guide, fonts: &WorkspaceFonts, formats: &BTreeSet<Format>) -> u64 {
+    let mut h = siphasher::sip::SipHasher13::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    for id in guide_files(ws, corpus, guide) {
+        let file = ws.db.get(id);
+        file.name.hash(&mut h);
+        file.text.hash(&mut h);
     }
-    let out_dir = match &opts.out {
-        Some(p) if p.is_absolute() => p.clone(),
-        Some(p) => std::env::current_dir().map_err(|e| ToolError::new(e.to_string(), None))?.join(p),
-        None => corpus.out_dir.clone(),
-    };
-    std::fs::create_dir_all(&out_dir).map_err(|e| ToolError::new(format!("cannot create {}: {e}", out_dir.display()), None))?;
-
-    // Which files have errors.
-    let mut bad_files: BTreeSet<SourceId> = BTreeSet::new();
-    let mut global_error = false;
-    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
-        match &d.span {
-            Some(s) => {
-                bad_files.insert(s.file);
+    for ch in &guide.chapters {
+        for e in &ch.body {
+            if let crate::model::Event::Image(img) = e {
+                img.path.hash(&mut h);
+                std::fs::read(&img.abs_path).ok().hash(&mut h);
             }
-            None => global_error = true,
         }
     }
-    let template = template(ws);
-    let mut report = BuildReport::default();
-    for guide in &corpus.guides {
-        if !opts.guides.is_empty() && !opts.guides.contains(&guide.id) {
-            continue;
+    epub_css(ws).hash(&mut h);
+    template(ws).text.hash(&mut h);
+    fonts.fingerprint.hash(&mut h);
+    (&guide.id, guide.date, &corpus.publisher, format!("{:?}", guide.options)).hash(&mut h);
+    formats.hash(&mut h);
+    h.finish()
+}
+
+/// One guide's state between builds.
+struct GuideState {
+    compiler: GuideCompiler,
+    /// The key of its last good build.
+    key: Option<u64>,
+}
+
+/// The long-lived part of building: the typesetter (fonts parsed once), one
+/// compiler per guide, and what each guide was last built from.
+#[derive(Default)]
+pub struct Builder {
+    typesetter: Option<Typesetter>,
+    fonts: Option<WorkspaceFonts>,
+    guides: BTreeMap<String, GuideState>,
+    /// Keep Typst's caches between runs (watch): see [`Builder::long_lived`].
+    keep_caches: bool,
+}
+
+/// How many rounds a cached Typst result survives unused in a long-lived builder.
+const WATCH_MAX_AGE: usize = 3;
+
+/// What happened to one guide in one run.
+enum Outcome {
+    Failed,
+    /// An output could not be written (a problem of the tool, not the sources).
+    NotWritten(ToolError),
+    Unchanged,
+    Built(Vec<PathBuf>),
+}
+
+/// Guides being compiled right now (for cache eviction).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+impl Builder {
+    /// A builder for one run: Typst's caches are dropped as each guide
+    /// finishes, so memory stays that of the largest guide.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// A builder for many runs (`watch`): Typst's caches survive from one run
+    /// to the next, so an edit recompiles only what it touched; results
+    /// unused for a few runs are evicted, so memory does not grow.
+    pub fn long_lived() -> Builder {
+        Builder { keep_caches: true, ..Builder::default() }
+    }
+
+    /// The workspace fonts, read when first needed and again only when
+    /// `fonts/` changed (by name, size and modification time).
+    pub fn fonts(&mut self, root: &Path) -> &WorkspaceFonts {
+        let fresh = WorkspaceFonts::load_if_changed(root, self.fonts.take());
+        self.fonts.insert(fresh)
+    }
+
+    /// Forgets what every guide was built from: the next run rebuilds them all.
+    pub fn forget(&mut self) {
+        for g in self.guides.values_mut() {
+            g.key = None;
         }
-        let files = guide_files(ws, corpus, guide);
-        let mut local = Diagnostics::new();
-        if global_error || files.iter().any(|f| bad_files.contains(f)) {
-            report.failed.push(guide.id.clone());
-            log(&format!("skipped {}: it has errors", guide.id));
+    }
+
+    /// Builds the selected guides of a resolved workspace. Diagnostics go to
+    /// `diags`; one line per guide goes to `progress`.
+    pub fn build(&mut self, ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut Diagnostics, progress: &Progress) -> Result<BuildReport, ToolError> {
+        let known: Vec<&str> = corpus.guides.iter().map(|g| g.id.as_str()).collect();
+        for id in &opts.guides {
+            if !known.contains(&id.as_str()) {
+                let hint = crate::diag::did_you_mean(id, &known, "guides");
+                return Err(ToolError::new(format!("no guide `{id}` in this workspace"), Some(&hint)));
+            }
+        }
+        let out_dir = match &opts.out {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => std::env::current_dir().map_err(|e| ToolError::new(e.to_string(), None))?.join(p),
+            None => corpus.out_dir.clone(),
+        };
+        std::fs::create_dir_all(&out_dir).map_err(|e| ToolError::new(format!("cannot create {}: {e}", out_dir.display()), None))?;
+
+        // Which files have errors.
+        let mut bad_files: BTreeSet<SourceId> = BTreeSet::new();
+        let mut global_error = false;
+        for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+            match &d.span {
+                Some(s) => {
+                    bad_files.insert(s.file);
+                }
+                None => global_error = true,
+            }
+        }
+        let fonts = self.fonts(&ws.root).clone();
+        let typesetter = match self.typesetter.take() {
+            Some(mut t) => {
+                t.update_fonts(&fonts);
+                t
+            }
+            None => Typesetter::new(&ws.root, &fonts),
+        };
+        self.typesetter = Some(typesetter.clone());
+        let template = template(ws);
+
+        // Each selected guide with its state, taken out of the map while it builds.
+        let selected: Vec<&Guide> = corpus.guides.iter().filter(|g| opts.guides.is_empty() || opts.guides.contains(&g.id)).collect();
+        let mut work: Vec<(usize, &Guide, GuideState)> = selected
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let state = self.guides.remove(&g.id).unwrap_or_else(|| GuideState { compiler: typesetter.compiler(), key: None });
+                (i, *g, state)
+            })
+            .collect();
+        let cx = Cx {
+            ws,
+            corpus,
+            opts,
+            out_dir: &out_dir,
+            fonts: &fonts,
+            template: &template,
+            typesetter: &typesetter,
+            bad_files: &bad_files,
+            global_error,
+            progress,
+            jobs: opts.jobs.max(1),
+            keep_caches: self.keep_caches,
+        };
+        let run = |work: &mut Vec<(usize, &Guide, GuideState)>| -> Vec<(Outcome, Diagnostics)> {
+            use rayon::prelude::*;
+            work.par_iter_mut().map(|(i, guide, state)| cx.guide(*i, guide, state)).collect()
+        };
+        let results = if cx.jobs == 1 {
+            work.iter_mut().map(|(i, guide, state)| cx.guide(*i, guide, state)).collect()
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(cx.jobs).build().map_err(|e| ToolError::new(format!("cannot start {} threads: {e}", cx.jobs), None))?;
+            pool.install(|| run(&mut work))
+        };
+
+        let mut report = BuildReport::default();
+        let mut not_written = None;
+        for ((_, guide, state), (outcome, local)) in work.into_iter().zip(results) {
             diags.extend(local);
-            continue;
+            match outcome {
+                Outcome::Failed => report.failed.push(guide.id.clone()),
+                Outcome::NotWritten(e) => {
+                    report.failed.push(guide.id.clone());
+                    not_written.get_or_insert(e);
+                }
+                Outcome::Unchanged => report.unchanged.push(guide.id.clone()),
+                Outcome::Built(paths) => {
+                    report.rebuilt.push(guide.id.clone());
+                    report.written.extend(paths);
+                }
+            }
+            self.guides.insert(guide.id.clone(), state);
         }
-        let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        let mut ok = true;
-        for format in &opts.formats {
-            let started = Instant::now();
+        // Guides that no longer exist take their compilers with them.
+        self.guides.retain(|id, _| known.contains(&id.as_str()));
+        if let Some(e) = not_written {
+            return Err(e);
+        }
+        if self.keep_caches {
+            // Between runs, keep what the last few rebuilds used (as typst watch does).
+            typesetter.evict(WATCH_MAX_AGE);
+        }
+        Ok(report)
+    }
+}
+
+/// What every guide of one run shares.
+struct Cx<'a> {
+    ws: &'a Workspace,
+    corpus: &'a Corpus,
+    opts: &'a BuildOptions,
+    out_dir: &'a Path,
+    fonts: &'a WorkspaceFonts,
+    template: &'a TemplateSource,
+    typesetter: &'a Typesetter,
+    bad_files: &'a BTreeSet<SourceId>,
+    global_error: bool,
+    progress: &'a Progress,
+    jobs: usize,
+    keep_caches: bool,
+}
+
+impl Cx<'_> {
+    /// Builds one guide: its editions, written atomically, or nothing at all.
+    fn guide(&self, index: usize, guide: &Guide, state: &mut GuideState) -> (Outcome, Diagnostics) {
+        let mut local = Diagnostics::new();
+        let files = guide_files(self.ws, self.corpus, guide);
+        if self.global_error || files.iter().any(|f| self.bad_files.contains(f)) {
+            state.key = None;
+            self.progress.done(index, Some(format!("skipped {}: it has errors", guide.id)));
+            return (Outcome::Failed, local);
+        }
+        let key = guide_key(self.ws, self.corpus, guide, self.fonts, &self.opts.formats);
+        let paths: Vec<(Format, PathBuf)> = self.opts.formats.iter().map(|f| (*f, self.out_dir.join(format!("{}.{}", guide.id, f.extension())))).collect();
+        if state.key == Some(key) && paths.iter().all(|(_, p)| p.exists()) {
+            self.progress.done(index, self.progress.shows_unchanged().then(|| format!("unchanged {}", guide.id)));
+            return (Outcome::Unchanged, local);
+        }
+        state.compiler.use_fonts(self.typesetter);
+        if paths.iter().any(|(_, p)| !p.exists()) {
+            // An output went missing: make everything again.
+            state.compiler.forget();
+        }
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        let started = Instant::now();
+        // Each output's new bytes, or `None` when the file written last time stands.
+        let mut outputs: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
+        let mut failed = false;
+        for (format, path) in &paths {
+            let t = Instant::now();
             let result = match format {
-                Format::Pdf => render_pdf(ws, corpus, guide, &template)
-                    .map(|(bytes, warnings, pages)| (bytes, warnings, format!("typeset {} ({pages} pages)", guide.id))),
-                Format::Epub => render_epub(ws, corpus, guide, &template).map(|bytes| (bytes, Vec::new(), format!("packaged {} EPUB", guide.id))),
+                Format::Pdf => {
+                    let mut phase = |p: Phase| self.progress.phase(index, &guide.id, p);
+                    state.compiler.pdf(self.corpus, guide, self.template, &mut phase).map(|pdf| {
+                        let what = if pdf.reused { format!("PDF unchanged ({} pages)", pdf.pages) } else { format!("PDF {} pages in {:.2} s", pdf.pages, t.elapsed().as_secs_f64()) };
+                        (pdf.bytes, pdf.warnings, what)
+                    })
+                }
+                Format::Epub => {
+                    self.progress.phase(index, &guide.id, Phase::Package);
+                    epub(self.ws, self.corpus, guide, self.template, &mut state.compiler)
+                        .map(|bytes| (Some(bytes), Vec::new(), format!("EPUB in {:.2} s", t.elapsed().as_secs_f64())))
+                }
             };
             match result {
                 Ok((bytes, warnings, what)) => {
                     for w in warnings {
                         local.push(w);
                     }
-                    log(&format!("{what} in {:.2} s", started.elapsed().as_secs_f64()));
-                    let ext = match format {
-                        Format::Pdf => "pdf",
-                        Format::Epub => "epub",
-                    };
-                    outputs.push((out_dir.join(format!("{}.{ext}", guide.id)), bytes));
+                    parts.push(what);
+                    outputs.push((path.clone(), bytes));
                 }
                 Err(errors) => {
-                    ok = false;
                     for e in errors {
                         local.push(e);
                     }
+                    failed = true;
                     break;
                 }
             }
         }
-        if ok {
-            for (path, bytes) in outputs {
-                write_atomic(&path, &bytes).map_err(|e| ToolError::new(format!("cannot write {}: {e}", path.display()), None))?;
-                report.written.push(path);
-            }
-        } else {
-            report.failed.push(guide.id.clone());
-            log(&format!("skipped {}: it has errors", guide.id));
+        let remaining = IN_FLIGHT.fetch_sub(1, Ordering::SeqCst) - 1;
+        if !self.keep_caches {
+            // Nothing else compiling: drop every memo. Otherwise keep only
+            // what was used since the last eviction (the guides in flight).
+            self.typesetter.evict(if remaining == 0 { 0 } else { 1 });
         }
-        diags.extend(local);
+        if failed {
+            // What the compiler made was not written: it must not count as done.
+            state.compiler.forget();
+            state.key = None;
+            self.progress.done(index, Some(format!("skipped {}: it has errors", guide.id)));
+            return (Outcome::Failed, local);
+        }
+        let mut written = Vec::new();
+        for (path, bytes) in outputs {
+            let Some(bytes) = bytes else { continue };
+            if let Err(e) = write_atomic(&path, &bytes) {
+                state.compiler.forget();
+                state.key = None;
+                self.progress.done(index, Some(format!("skipped {}: cannot write its editions", guide.id)));
+                let error = ToolError::new(format!("cannot write {}: {e}", path.display()), Some("check that the output folder is writable"));
+                return (Outcome::NotWritten(error), local);
+            }
+            written.push(path);
+        }
+        state.key = Some(key);
+        self.progress.done(index, Some(format!("built {}: {} in {:.2} s", guide.id, parts.join(", "), started.elapsed().as_secs_f64())));
+        (Outcome::Built(written), local)
     }
-    Ok(report)
 }
 
-/// Generates, compiles and exports one guide's PDF: the bytes, Typst's
-/// warnings, and the page count.
-pub fn render_pdf(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<(Vec<u8>, Vec<Diagnostic>, usize), Vec<Diagnostic>> {
-    let generated = typ::generate(corpus, guide, &template.text);
-    if let Some(dir) = std::env::var_os("CASEBOOK_DUMP_TYPST") {
-        // A debugging aid for template authors: the generated sources as Typst sees them.
-        for (path, file) in &generated.files {
-            let target = PathBuf::from(&dir).join(&guide.id).join(path.trim_start_matches('/'));
-            if let Some(parent) = target.parent() {
-                let _ = std::fs::create_dir_all(parent);
-            }
-            let _ = std::fs::write(target, &file.text);
+impl Format {
+    /// The output file's extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
         }
     }
-    let files: BTreeMap<String, String> = generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
-    let world = CasebookWorld::new(&ws.root, files, guide.date);
-    let mapper = Mapper::new(&generated, template, guide.span.clone());
-    let compiled = typ::pdf::compile(&world, &mapper)?;
-    let pages = compiled.document.pages().len();
-    let bytes = typ::pdf::export(&world, &mapper, &compiled.document, guide, corpus.publisher.as_deref())?;
-    let mut warnings = generated.warnings.clone();
-    warnings.extend(compiled.warnings);
-    Ok((bytes, warnings, pages))
+}
+
+/// Builds the selected guides once (what `casebook build` does).
+pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut Diagnostics, progress: &Progress) -> Result<BuildReport, ToolError> {
+    Builder::new().build(ws, corpus, opts, diags, progress)
 }
 
 /// The EPUB's stylesheet: the workspace's `templates/epub.css`, or the built-in one.
@@ -269,19 +506,12 @@ pub fn epub_css(ws: &Workspace) -> &str {
     }
 }
 
-/// Renders one guide's EPUB: the cover image and the diagrams come from Typst
-/// (the same template and layout as the PDF), the rest from the EPUB writer.
-pub fn render_epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<Vec<u8>, Vec<Diagnostic>> {
+/// One guide's EPUB: the cover image and the diagrams come from the guide's
+/// compiler (the same template and layout as the PDF), the rest from the EPUB writer.
+fn epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource, compiler: &mut GuideCompiler) -> Result<Vec<u8>, Vec<Diagnostic>> {
     use crate::render::epub::{build_epub, EpubAssets, EpubOptions};
-    let cover = typ::generate_cover(corpus, guide, &template.text);
-    let files: BTreeMap<String, String> = cover.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
-    let world = CasebookWorld::new(&ws.root, files, guide.date);
-    let mapper = Mapper::new(&cover, template, guide.span.clone());
-    let compiled = typ::pdf::compile(&world, &mapper)?;
-    let assets = EpubAssets {
-        cover_png: typ::pdf::cover_png(&compiled.document),
-        diagrams: typ::pdf::diagram_svgs(&ws.root, corpus, guide, template)?,
-    };
+    let art = compiler.epub_art(corpus, guide, template)?;
+    let assets = EpubAssets { cover_png: art.cover_png, diagrams: art.diagrams };
     let opts = EpubOptions {
         css: epub_css(ws),
         date: guide.date.unwrap_or(crate::oscola::Date { year: 1980, month: 1, day: 1 }),
@@ -290,4 +520,18 @@ pub fn render_epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &Te
     build_epub(corpus, guide, &assets, &opts).map_err(|e| {
         vec![Diagnostic::error("epub", e.to_string()).at_span(guide.span.clone()).hint("check that every image the guide uses can be read")]
     })
+}
+
+/// One guide's PDF from a fresh compiler: the bytes, the warnings and the
+/// page count. For tests and tools that render a single guide.
+pub fn render_pdf(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<(Vec<u8>, Vec<Diagnostic>, usize), Vec<Diagnostic>> {
+    let typesetter = Typesetter::new(&ws.root, &WorkspaceFonts::load(&ws.root));
+    let pdf = typesetter.compiler().pdf(corpus, guide, template, &mut |_| {})?;
+    Ok((pdf.bytes.unwrap_or_default(), pdf.warnings, pdf.pages))
+}
+
+/// One guide's EPUB from a fresh compiler. For tests and tools that render a single guide.
+pub fn render_epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let typesetter = Typesetter::new(&ws.root, &WorkspaceFonts::load(&ws.root));
+    epub(ws, corpus, guide, template, &mut typesetter.compiler())
 }

@@ -27,6 +27,8 @@ pub enum Command {
     List(ListArgs),
     /// Build every guide's editions (PDF and EPUB) into the output folder.
     Build(BuildArgs),
+    /// Build, then rebuild the guides an edit affects whenever a source changes (Ctrl-C stops).
+    Watch(WatchArgs),
 }
 
 /// Arguments of `casebook build`.
@@ -44,6 +46,37 @@ pub struct BuildArgs {
     /// Editions to write; repeat for several. Default: all.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<crate::build::Format>,
+    /// Guides to build at once; default: the number of cores. Outputs never depend on it.
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// No progress bars: one plain line per guide (as with no terminal or under CI).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `casebook watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The same options as `build`.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Also serve a live preview of the output folder (default 127.0.0.1:3000; ADDR may be a port,
+    /// `localhost:PORT` or `IP:PORT`). Open pages reload after every rebuild.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:3000", value_parser = parse_addr)]
+    pub serve: Option<std::net::SocketAddr>,
+}
+
+/// A listening address: `PORT`, `localhost:PORT` or `IP:PORT`.
+fn parse_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    let s = s.trim();
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    if let Some(port) = s.strip_prefix("localhost:") {
+        let port: u16 = port.parse().map_err(|_| format!("`{port}` is not a port number"))?;
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| format!("`{s}` is not an address: give a port (3000), localhost:3000 or an IP and port (127.0.0.1:3000)"))
 }
 
 /// Arguments of `casebook new`.

@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Check(args) => check(&args),
         Command::List(args) => list(&args),
         Command::Build(args) => build(&args),
+        Command::Watch(args) => crate::watch::run(&args),
     }
 }
 
@@ -88,16 +89,35 @@ pub fn report(db: &SourceDb, diags: &Diagnostics, format: MessageFormat) {
     }
 }
 
-/// Loads and resolves; strictness applied, diagnostics sorted.
-pub fn load(args: &SourceArgs) -> Result<(workspace::Workspace, Corpus, Diagnostics), ToolError> {
+/// A loaded and resolved workspace.
+pub struct Loaded {
+    /// The sources.
+    pub ws: workspace::Workspace,
+    /// The resolved model.
+    pub corpus: Corpus,
+    /// Diagnostics so far (sorted; strictness applied).
+    pub diags: Diagnostics,
+}
+
+/// Loads and resolves; strictness applied, diagnostics sorted. The
+/// workspace's fonts come from `fonts` (read once per process by the caller's
+/// [`crate::build::Builder`]).
+pub fn load_with(args: &SourceArgs, builder: &mut crate::build::Builder) -> Result<Loaded, ToolError> {
     let root = locate(args.dir.as_deref())?;
     let opts = ResolveOptions { source_date: source_date_epoch()? };
     let (ws, corpus, mut diags) = resolve::check(&root, &opts)?;
-    crate::build::check_fonts(&ws, &corpus, &mut diags);
+    let fonts = builder.fonts(&ws.root);
+    crate::build::check_fonts(&ws, &corpus, fonts, &mut diags);
     if args.strict {
         diags.promote_warnings();
     }
     diags.finish();
+    Ok(Loaded { ws, corpus, diags })
+}
+
+/// Loads and resolves; strictness applied, diagnostics sorted.
+pub fn load(args: &SourceArgs) -> Result<(workspace::Workspace, Corpus, Diagnostics), ToolError> {
+    let Loaded { ws, corpus, diags } = load_with(args, &mut crate::build::Builder::new())?;
     Ok((ws, corpus, diags))
 }
 
@@ -184,21 +204,39 @@ fn new(args: &NewArgs) -> Result<u8, ToolError> {
     Ok(0)
 }
 
-fn build(args: &BuildArgs) -> Result<u8, ToolError> {
-    let (ws, corpus, mut diags) = load(&args.source)?;
+/// The build options a command line asks for.
+pub fn build_options(args: &BuildArgs) -> crate::build::BuildOptions {
     let formats = if args.formats.is_empty() {
         [crate::build::Format::Pdf, crate::build::Format::Epub].into_iter().collect()
     } else {
         args.formats.iter().copied().collect()
     };
-    let opts = crate::build::BuildOptions { guides: args.guides.clone(), out: args.out.clone(), formats };
+    let jobs = args.jobs.map_or_else(crate::build::default_jobs, usize::from);
+    crate::build::BuildOptions { guides: args.guides.clone(), out: args.out.clone(), formats, jobs }
+}
+
+/// How progress shows for a command line.
+pub fn progress_mode(args: &BuildArgs) -> crate::progress::Mode {
+    if args.source.message_format == MessageFormat::Json {
+        crate::progress::Mode::Silent
+    } else {
+        crate::progress::Mode::detect(args.quiet)
+    }
+}
+
+/// The ids of the guides a build will visit, in order.
+pub fn selected_guides(corpus: &Corpus, opts: &crate::build::BuildOptions) -> Vec<String> {
+    corpus.guides.iter().filter(|g| opts.guides.is_empty() || opts.guides.contains(&g.id)).map(|g| g.id.clone()).collect()
+}
+
+fn build(args: &BuildArgs) -> Result<u8, ToolError> {
+    let mut builder = crate::build::Builder::new();
+    let Loaded { ws, corpus, mut diags } = load_with(&args.source, &mut builder)?;
+    let opts = build_options(args);
     let human = args.source.message_format == MessageFormat::Human;
-    let mut log = |line: &str| {
-        if human {
-            eprintln!("{line}");
-        }
-    };
-    let report = crate::build::build(&ws, &corpus, &opts, &mut diags, &mut log)?;
+    let progress = crate::progress::Progress::new(progress_mode(args), &selected_guides(&corpus, &opts));
+    let report = builder.build(&ws, &corpus, &opts, &mut diags, &progress)?;
+    progress.finish();
     if args.source.strict {
         diags.promote_warnings();
     }

@@ -137,7 +137,7 @@ fn fixture_snapshots() {
         // What `casebook check` runs: resolution, then the font check.
         let (ws, corpus, mut diags) =
             casebook::resolve::check(&dir.join(&name), &casebook::resolve::ResolveOptions::default()).expect("loads");
-        casebook::build::check_fonts(&ws, &corpus, &mut diags);
+        casebook::build::check_fonts(&ws, &corpus, &casebook::fonts::WorkspaceFonts::load(&ws.root), &mut diags);
         diags.finish();
         assert!(
             diags.iter().any(|d| d.code == name),

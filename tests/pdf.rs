@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use casebook::model::{CalloutTarget, Corpus, Event, Guide, Tag};
 use serde_json::Value;
-use support::{bookmarks, repo, shared_temp_dir, tool, tool_ok, TempDir};
+use support::{bookmarks, copy_dir, repo, shared_temp_dir, tool, tool_ok, TempDir};
 
 mod support;
 
@@ -54,24 +54,6 @@ fn build(ws: &Path, out: &Path, extra: &[&str]) -> Output {
 
 fn describe(out: &Output) -> String {
     format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
-}
-
-/// Copies a folder recursively (skipping `dist`, the default output folder).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name();
-        if name == "dist" {
-            continue;
-        }
-        let target = to.join(&name);
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 //! snapshot of a fixture chapter; and proof that any text prints literally
 //! (a table of nasty cases and a property test over arbitrary Unicode).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use casebook::model::{Event, Tag};
 use casebook::render::typst::{escape, generate, pdf, DEFAULT_TEMPLATE};
 use casebook::resolve::{check, ResolveOptions};
 use proptest::prelude::*;
+use support::copy_dir;
+
+mod support;
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/typst-fixture")
@@ -87,19 +90,6 @@ fn footnote_mode_puts_the_citation_in_a_footnote() {
     );
     assert!(typ.contains("<cite-1-2>#footnote[#\"Ibid\";#\".\";]"), "{typ}");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Compiles `text` as a paragraph written by the writer and returns what the document shows.
@@ -192,4 +182,45 @@ fn writer_emits_balanced_markup_for_every_event_kind() {
     for (_, name) in casebook::model::CalloutKind::ALL {
         assert!(kinds.contains(name), "callout kind {name} unused in guides/");
     }
+}
+
+/// `check` knows the font families without the typesetter (`casebook::fonts`);
+/// it must name them exactly as Typst does, for the built-in fonts and for a
+/// workspace's own.
+#[test]
+fn check_names_font_families_as_typst_does() {
+    use casebook::fonts::{families_of, WorkspaceFonts, BUILTIN_FAMILIES};
+    use casebook::render::typst::compiler::Typesetter;
+    let none = WorkspaceFonts::default();
+    let typst_view = Typesetter::new(&fixture(), &none).families();
+    assert_eq!(typst_view, BUILTIN_FAMILIES.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(none.families(), typst_view);
+    for (font, info) in typst_kit::fonts::embedded() {
+        // Typst renames a few fonts by a table of its own (NewComputerModernMath);
+        // the built-in list carries their names.
+        let ours = families_of(font.data().as_slice());
+        assert!(ours.contains(&info.family) || BUILTIN_FAMILIES.contains(&info.family.as_str()), "{} is not among {ours:?}", info.family);
+    }
+    // A workspace with its own fonts (the bundled Inter files under other names).
+    let dir = std::env::temp_dir().join(format!("casebook-fonts-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("fonts")).unwrap();
+    for entry in std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "otf") {
+            std::fs::copy(&path, dir.join("fonts").join(format!("my-{}", path.file_name().unwrap().to_string_lossy()))).unwrap();
+        }
+    }
+    std::fs::write(dir.join("fonts/not-a-font.ttf"), b"garbage").unwrap();
+    let own = WorkspaceFonts::load(&dir);
+    assert_eq!(own.files.len(), 7);
+    let typst_families = Typesetter::new(&dir, &own).families();
+    for family in &typst_families {
+        assert!(own.families().contains(family), "{family} is known to Typst but not to check");
+    }
+    let again = WorkspaceFonts::load_if_changed(&dir, Some(own.clone()));
+    assert_eq!(again.fingerprint, own.fingerprint);
+    std::fs::remove_file(dir.join("fonts/not-a-font.ttf")).unwrap();
+    let changed = WorkspaceFonts::load_if_changed(&dir, Some(own.clone()));
+    assert_ne!(changed.fingerprint, own.fingerprint, "removing a font file changes the fingerprint");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -74,6 +74,24 @@ pub fn shared_temp_dir(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("{TEMP_PREFIX}{}-{name}", std::process::id()))
 }
 
+/// Copies a folder recursively (skipping `dist`, the default output folder).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name == "dist" {
+            continue;
+        }
+        let target = to.join(&name);
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
 /// Runs an external tool; a tool that cannot be started fails the test.
 pub fn tool<I, S>(name: &str, args: I) -> Output
 where

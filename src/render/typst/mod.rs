@@ -3,8 +3,11 @@
 //! main file), compiled by the embedded Typst compiler against the template
 //! and exported to PDF, SVG (diagrams) and PNG (the EPUB cover).
 //!
-//! Only this module knows that Typst exists.
+//! Only this module knows that Typst exists; the rest of casebook asks
+//! [`compiler::Typesetter`] and its per-guide [`compiler::GuideCompiler`] for
+//! a PDF, a cover PNG or diagram SVGs.
 
+pub mod compiler;
 pub mod escape;
 pub mod markup;
 pub mod pdf;

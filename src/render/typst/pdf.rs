@@ -1,5 +1,6 @@
 //! Compiling a guide's generated Typst and exporting it: the PDF, the SVG of
 //! each diagram (for the EPUB), and the cover as PNG (the EPUB's cover image).
+//! [`super::compiler`] calls these on its long-lived World.
 //! Typst's diagnostics are mapped back to the Markdown (or the workspace's own
 //! template) that produced them, so no user ever sees a generated file name.
 
@@ -16,7 +17,7 @@ use super::world::CasebookWorld;
 use super::{Generated, GEN_DIR};
 use crate::config::PdfStandard as Standard;
 use crate::diag::{Diagnostic, Span};
-use crate::model::{Corpus, Diagram, Event, Guide};
+use crate::model::{Diagram, Event, Guide};
 
 /// Where the template came from, for mapping errors inside it.
 #[derive(Debug, Clone)]
@@ -147,21 +148,16 @@ pub fn cover_png(doc: &PagedDocument) -> Option<Vec<u8>> {
     pixmap.encode_png().ok()
 }
 
-/// Every diagram of a guide drawn by the template, each on a page of its
-/// own size, exported as SVG, by `Diagram::number`.
-pub fn diagram_svgs(
-    root: &std::path::Path,
-    corpus: &Corpus,
-    guide: &Guide,
-    template: &TemplateSource,
-) -> Result<BTreeMap<usize, String>, Vec<Diagnostic>> {
+/// The main file that draws every diagram of a guide with the template, each
+/// on a page of its own size, and the diagram numbers in page order; `None`
+/// when the guide has no diagram.
+pub fn diagrams_main(guide: &Guide) -> Option<(String, Vec<usize>)> {
     let mut diagrams: Vec<&Diagram> = Vec::new();
     for ch in &guide.chapters {
         collect_diagrams(&ch.body, &mut diagrams);
     }
-    let _ = corpus;
     if diagrams.is_empty() {
-        return Ok(BTreeMap::new());
+        return None;
     }
     let mut main = format!("#import {}: *\n", super::escape::string(&super::template_path()));
     main.push_str("#set page(width: auto, height: auto, margin: 4pt, header: none, footer: none, numbering: none)\n#set text(font: (\"Inter\", \"Libertinus Serif\"))\n#show figure.caption: none\n");
@@ -173,19 +169,7 @@ pub fn diagram_svgs(
         main.push_str(&super::markup::diagram_call(d, None).replacen("#cb-diagram(", "#cb-diagram-natural(", 1));
         main.push('\n');
     }
-    let mut files = BTreeMap::new();
-    files.insert(super::template_path(), template.text.clone());
-    files.insert(super::main_path(), main);
-    let world = CasebookWorld::new(root, files, guide.date);
-    let generated = Generated::default();
-    let mapper = Mapper::new(&generated, template, guide.span.clone());
-    let compiled = compile(&world, &mapper)?;
-    let pages = compiled.document.pages();
-    let mut out = BTreeMap::new();
-    for (d, page) in diagrams.iter().zip(pages) {
-        out.insert(d.number, typst_svg::svg(page, &typst_svg::SvgOptions::default()));
-    }
-    Ok(out)
+    Some((main, diagrams.iter().map(|d| d.number).collect()))
 }
 
 fn collect_diagrams<'a>(events: &'a [Event], out: &mut Vec<&'a Diagram>) {
@@ -252,13 +236,17 @@ pub fn plain_text(doc: &PagedDocument) -> String {
 /// Compiles a snippet of generated body markup against the built-in template's
 /// functions on a plain page (no cover or running heads). For tests of the writer.
 pub fn compile_snippet(root: &std::path::Path, body: &str) -> Result<PagedDocument, String> {
+    use std::sync::{Arc, OnceLock};
+    static FONTS: OnceLock<Arc<super::world::Fonts>> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| super::world::Fonts::new(&crate::fonts::WorkspaceFonts::default()));
     let mut main = format!("#import {}: *\n", super::escape::string(&super::template_path()));
     main.push_str("#set page(width: 12cm, height: auto, margin: 1cm, header: none, footer: none)\n#set text(font: (\"Libertinus Serif\",), hyphenate: false)\n#set par(justify: false)\n");
     main.push_str(body);
     let mut files = BTreeMap::new();
     files.insert(super::template_path(), super::DEFAULT_TEMPLATE.to_owned());
     files.insert(super::main_path(), main);
-    let world = CasebookWorld::new(root, files, None);
+    let mut world = CasebookWorld::new(root, Arc::clone(fonts), None);
+    world.set_generated(&files);
     typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|e| e.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; "))

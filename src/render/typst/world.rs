@@ -1,19 +1,20 @@
 //! The `World` Typst compiles against: a thin adapter over typst-kit's
 //! `FileStore` and `FontStore`.
 //!
-//! - Generated files live at stable virtual paths under `/__casebook__/`, so a
-//!   later watch mode can keep one World per guide and recompile incrementally
-//!   (`set_generated`, then `reset`).
+//! - Generated files live at stable virtual paths under `/__casebook__/`. A
+//!   guide keeps one World across rebuilds (`set_generated` swaps only the
+//!   files whose text changed), so comemo reuses what an edit did not touch.
 //! - Every other path is a file of the workspace; nothing outside it can be
 //!   read, and packages (`@preview/…`) are refused with a clear message.
 //! - Fonts: typst-kit's embedded fonts, the fonts in this repository's
-//!   `fonts/` (embedded in the binary), and the workspace's `fonts/`. Never
-//!   system fonts.
+//!   `fonts/` (embedded in the binary), and the workspace's `fonts/`, parsed
+//!   once per process into [`Fonts`] and shared by every World. Never system
+//!   fonts.
 //! - `today` is the edition date.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -37,7 +38,7 @@ const BUNDLED_FONTS: &[&[u8]] = &[
 ];
 
 /// The built-in fonts, parsed once per process.
-fn builtin_fonts() -> &'static [(Font, FontInfo)] {
+pub fn builtin_fonts() -> &'static [(Font, FontInfo)] {
     static FONTS: OnceLock<Vec<(Font, FontInfo)>> = OnceLock::new();
     FONTS.get_or_init(|| {
         let mut v: Vec<(Font, FontInfo)> = typst_kit::fonts::embedded().collect();
@@ -51,31 +52,54 @@ fn builtin_fonts() -> &'static [(Font, FontInfo)] {
     })
 }
 
-/// Loads the fonts of a workspace's `fonts/` folder (sorted by name).
-pub fn workspace_fonts(root: &Path) -> Vec<(Font, FontInfo)> {
-    let mut out = Vec::new();
-    for path in crate::workspace::sorted_entries(&root.join("fonts")) {
-        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if !matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc") {
-            continue;
-        }
-        if let Ok(data) = std::fs::read(&path) {
-            for font in Font::iter(Bytes::new(data)) {
-                let info = font.info().clone();
-                out.push((font, info));
-            }
-        }
-    }
-    out
+/// The standard library, built once per process and shared by every World
+/// (the same hash everywhere, so comemo's caches serve every guide).
+fn library() -> &'static LazyHash<Library> {
+    static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
+    LIBRARY.get_or_init(|| LazyHash::new(Library::builder().build()))
 }
 
-/// The family names every World knows, for checking a manifest's font.
-pub fn font_families(root: &Path) -> Vec<String> {
-    let mut v: Vec<String> = builtin_fonts().iter().map(|(_, i)| i.family.clone()).collect();
-    v.extend(workspace_fonts(root).into_iter().map(|(_, i)| i.family));
-    v.sort();
-    v.dedup();
-    v
+/// The fonts of one workspace: the built-in ones and the workspace's own,
+/// parsed once and shared (behind an `Arc`) by every guide's World.
+pub struct Fonts {
+    store: FontStore,
+    /// Identifies the workspace fonts this store was made from.
+    pub fingerprint: u64,
+}
+
+impl Fonts {
+    /// A font store over the built-in fonts and the given workspace fonts
+    /// (their bytes are shared, not copied).
+    pub fn new(workspace: &crate::fonts::WorkspaceFonts) -> Arc<Fonts> {
+        let mut store = FontStore::new();
+        store.extend(builtin_fonts().iter().cloned());
+        for file in &workspace.files {
+            for font in Font::iter(Bytes::new(SharedBytes(Arc::clone(&file.data)))) {
+                let info = font.info().clone();
+                store.push((font, info));
+            }
+        }
+        Arc::new(Fonts { store, fingerprint: workspace.fingerprint })
+    }
+
+    /// The family names the typesetter sees, sorted (for tests of
+    /// `fonts::BUILTIN_FAMILIES` and `fonts::families_of`).
+    pub fn families(&self) -> Vec<String> {
+        let book = self.store.book();
+        let mut v: Vec<String> = book.families().map(|(name, _)| name.to_owned()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Font bytes shared with [`crate::fonts::FontFile`].
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// Serves generated files from memory and workspace files from disk.
@@ -114,8 +138,7 @@ impl FileLoader for Loader {
 
 /// One guide's compilation environment.
 pub struct CasebookWorld {
-    library: LazyHash<Library>,
-    fonts: FontStore,
+    fonts: Arc<Fonts>,
     files: FileStore<Loader>,
     main: FileId,
     today: Option<Datetime>,
@@ -128,38 +151,56 @@ pub fn file_id(path: &str) -> FileId {
 }
 
 impl CasebookWorld {
-    /// A world for the workspace at `root` (canonical), with the generated files.
-    pub fn new(root: &Path, generated: BTreeMap<String, String>, today: Option<Date>) -> Self {
-        let mut fonts = FontStore::new();
-        fonts.extend(builtin_fonts().iter().cloned());
-        fonts.extend(workspace_fonts(root));
+    /// A world for the workspace at `root` (canonical), with the shared
+    /// fonts, the edition date and no generated files yet.
+    pub fn new(root: &Path, fonts: Arc<Fonts>, today: Option<Date>) -> Self {
         let loader = Loader { root: root.to_path_buf(), generated: BTreeMap::new() };
-        let mut world = CasebookWorld {
-            library: LazyHash::new(Library::builder().build()),
+        CasebookWorld {
             fonts,
             files: FileStore::new(loader),
             main: file_id(&super::main_path()),
             today: today.and_then(|d| Datetime::from_ymd(d.year, d.month, d.day)),
-        };
-        world.set_generated(generated);
-        world
+        }
     }
 
-    /// Replaces the generated files (same paths, new text) and marks every file
-    /// stale, so the next compilation re-reads and reuses what did not change.
-    pub fn set_generated(&mut self, generated: BTreeMap<String, String>) {
-        self.files.loader_mut().generated = generated.into_iter().map(|(k, v)| (k, Bytes::from_string(v))).collect();
+    /// Replaces the generated files and marks every file stale, so that the
+    /// next compilation re-reads them and comemo reuses whatever is unchanged
+    /// (a file whose bytes are the same gives the same `Source`).
+    pub fn set_generated(&mut self, generated: &BTreeMap<String, String>) {
+        let loader = self.files.loader_mut();
+        loader.generated.retain(|k, _| generated.contains_key(k));
+        for (path, text) in generated {
+            let same = loader.generated.get(path).is_some_and(|b| b.as_slice() == text.as_bytes());
+            if !same {
+                loader.generated.insert(path.clone(), Bytes::from_string(text.clone()));
+            }
+        }
         self.files.reset();
+    }
+
+    /// Chooses the file to compile (the guide, its cover, or its diagrams).
+    pub fn set_main(&mut self, path: &str) {
+        self.main = file_id(path);
+    }
+
+    /// Changes the edition date.
+    pub fn set_today(&mut self, today: Option<Date>) {
+        self.today = today.and_then(|d| Datetime::from_ymd(d.year, d.month, d.day));
+    }
+
+    /// Changes the fonts (after a font in the workspace changed).
+    pub fn set_fonts(&mut self, fonts: Arc<Fonts>) {
+        self.fonts = fonts;
     }
 }
 
 impl World for CasebookWorld {
     fn library(&self) -> &LazyHash<Library> {
-        &self.library
+        library()
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        self.fonts.book()
+        self.fonts.store.book()
     }
 
     fn main(&self) -> FileId {
@@ -175,10 +216,39 @@ impl World for CasebookWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.fonts.font(index)
+        self.fonts.store.font(index)
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
         self.today
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Unchanged generated files keep their very bytes across `set_generated`,
+    /// so Typst sees the same inputs and comemo reuses their results.
+    #[test]
+    fn unchanged_files_keep_their_bytes() {
+        let fonts = Fonts::new(&crate::fonts::WorkspaceFonts::default());
+        let mut world = CasebookWorld::new(Path::new("/nonexistent"), fonts, None);
+        let mut files = BTreeMap::new();
+        files.insert("/__casebook__/a.typ".to_owned(), "A".to_owned());
+        files.insert("/__casebook__/b.typ".to_owned(), "B".to_owned());
+        files.insert("/__casebook__/c.typ".to_owned(), "C".to_owned());
+        world.set_generated(&files);
+        let before = world.files.loader().generated.clone();
+        files.insert("/__casebook__/b.typ".to_owned(), "B2".to_owned());
+        files.remove("/__casebook__/c.typ");
+        world.set_generated(&files);
+        let after = &world.files.loader().generated;
+        let a = "/__casebook__/a.typ";
+        assert!(std::ptr::eq(before[a].as_slice().as_ptr(), after[a].as_slice().as_ptr()), "an unchanged file was replaced");
+        assert_eq!(after["/__casebook__/b.typ"].as_slice(), b"B2");
+        assert!(!after.contains_key("/__casebook__/c.typ"), "a file no longer generated stays visible");
+        let b = world.source(file_id("/__casebook__/b.typ")).unwrap();
+        assert_eq!(b.text(), "B2");
     }
 }

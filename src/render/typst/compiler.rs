@@ -1,0 +1,262 @@
+//! The one door to Typst: a [`Typesetter`] per workspace (the fonts, parsed
+//! once and shared) hands out a long-lived [`GuideCompiler`] per guide.
+//!
+//! A guide's compiler keeps one World across rebuilds. Each request
+//! regenerates the guide's Typst sources (cheap), swaps into the World only
+//! the files whose text changed, and compiles; comemo then reuses everything
+//! an edit did not touch. Each product (the PDF, the cover PNG, the diagram
+//! SVGs) is keyed by a hash of exactly what it is made from: when the key is
+//! the one of the last success, the last bytes are handed back and Typst is
+//! not called at all.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::pdf::{self, Mapper, TemplateSource};
+use super::world::{CasebookWorld, Fonts};
+use super::{Generated, GEN_DIR};
+use crate::diag::Diagnostic;
+use crate::model::{Corpus, Guide};
+use crate::progress::Phase;
+
+/// The fonts of one workspace, parsed once; the factory of guide compilers.
+#[derive(Clone)]
+pub struct Typesetter {
+    root: PathBuf,
+    fonts: Arc<Fonts>,
+}
+
+impl Typesetter {
+    /// A typesetter for the workspace at `root` with its fonts.
+    pub fn new(root: &Path, fonts: &crate::fonts::WorkspaceFonts) -> Typesetter {
+        Typesetter { root: root.to_path_buf(), fonts: Fonts::new(fonts) }
+    }
+
+    /// Replaces the workspace fonts when they changed (by fingerprint); returns whether they did.
+    pub fn update_fonts(&mut self, fonts: &crate::fonts::WorkspaceFonts) -> bool {
+        if fonts.fingerprint == self.fonts.fingerprint {
+            return false;
+        }
+        self.fonts = Fonts::new(fonts);
+        true
+    }
+
+    /// The family names the typesetter knows (built-in and the workspace's).
+    pub fn families(&self) -> Vec<String> {
+        self.fonts.families()
+    }
+
+    /// Evicts Typst's memo caches: drops every result not used in the last
+    /// `max_age` evictions (0 drops everything). Called as guides finish, so
+    /// that memory does not grow from guide to guide or rebuild to rebuild.
+    pub fn evict(&self, max_age: usize) {
+        comemo::evict(max_age);
+    }
+
+    /// A new compiler for one guide.
+    pub fn compiler(&self) -> GuideCompiler {
+        GuideCompiler {
+            world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
+            fonts: Arc::clone(&self.fonts),
+            generated: Generated::default(),
+            files: BTreeMap::new(),
+            pdf: None,
+            cover: None,
+            diagrams: None,
+        }
+    }
+}
+
+/// A finished PDF edition.
+#[derive(Clone, Debug)]
+pub struct PdfEdition {
+    /// The file's bytes; `None` when they are those of the last request
+    /// (nothing they are made of changed), which the caller already has.
+    pub bytes: Option<Vec<u8>>,
+    /// Number of pages.
+    pub pages: usize,
+    /// Typst's and the writer's warnings, mapped to the Markdown.
+    pub warnings: Vec<Diagnostic>,
+    /// Whether the last result was handed back because nothing it is made of changed.
+    pub reused: bool,
+}
+
+/// The cover and diagrams the EPUB takes from the typesetter.
+#[derive(Clone, Debug)]
+pub struct EpubArt {
+    /// The cover page as a PNG.
+    pub cover_png: Option<Vec<u8>>,
+    /// One SVG per diagram, by diagram number.
+    pub diagrams: BTreeMap<usize, String>,
+    /// Whether both were handed back unchanged from the last build.
+    pub reused: bool,
+}
+
+/// One guide's long-lived compiler.
+pub struct GuideCompiler {
+    world: CasebookWorld,
+    fonts: Arc<Fonts>,
+    /// The sources of the last PDF compilation (for mapping diagnostics).
+    generated: Generated,
+    /// Every generated file the World holds: the guide's, the cover's and the diagrams'.
+    files: BTreeMap<String, String>,
+    /// The key, page count and warnings of the last PDF (not its bytes: the
+    /// caller wrote them; a long session over many guides must not hold them all).
+    pdf: Option<(u64, usize, Vec<Diagnostic>)>,
+    cover: Option<(u64, Option<Vec<u8>>)>,
+    diagrams: Option<(u64, BTreeMap<usize, String>)>,
+}
+
+/// Virtual path of the cover's main file.
+fn cover_path() -> String {
+    format!("{GEN_DIR}/cover.typ")
+}
+
+/// Virtual path of the diagrams' main file.
+fn diagrams_path() -> String {
+    format!("{GEN_DIR}/diagrams.typ")
+}
+
+fn hasher() -> siphasher::sip::SipHasher13 {
+    let mut h = siphasher::sip::SipHasher13::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    h
+}
+
+impl GuideCompiler {
+    /// Points this compiler at the typesetter's current fonts (after a font
+    /// changed); the next request recompiles.
+    pub fn use_fonts(&mut self, typesetter: &Typesetter) {
+        if !Arc::ptr_eq(&self.fonts, &typesetter.fonts) {
+            self.fonts = Arc::clone(&typesetter.fonts);
+            self.world.set_fonts(Arc::clone(&self.fonts));
+        }
+    }
+
+    /// Forgets what was last made, so that the next requests redo everything
+    /// (when an output the caller wrote has gone missing).
+    pub fn forget(&mut self) {
+        self.pdf = None;
+        self.cover = None;
+        self.diagrams = None;
+    }
+
+    /// Compiles and exports the guide's PDF, or says that the last one still
+    /// stands when its sources, options, fonts and date are all unchanged.
+    pub fn pdf(
+        &mut self,
+        corpus: &Corpus,
+        guide: &Guide,
+        template: &TemplateSource,
+        phase: &mut dyn FnMut(Phase),
+    ) -> Result<PdfEdition, Vec<Diagnostic>> {
+        let generated = super::generate(corpus, guide, &template.text);
+        let mut h = hasher();
+        for (path, file) in &generated.files {
+            path.hash(&mut h);
+            file.text.hash(&mut h);
+        }
+        (guide.date, self.fonts.fingerprint, &guide.id, &corpus.publisher, format!("{:?}", guide.options.pdf_standard)).hash(&mut h);
+        self.images_key(corpus, guide, &mut h);
+        let key = h.finish();
+        if let Some((k, pages, warnings)) = &self.pdf {
+            if *k == key {
+                return Ok(PdfEdition { bytes: None, pages: *pages, warnings: warnings.clone(), reused: true });
+            }
+        }
+        dump(guide, &generated);
+        phase(Phase::Typeset);
+        let (cover, diagrams) = (cover_path(), diagrams_path());
+        self.files.retain(|k, _| *k == cover || *k == diagrams);
+        self.files.extend(generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())));
+        self.generated = generated;
+        self.world.set_generated(&self.files);
+        self.world.set_main(&super::main_path());
+        self.world.set_today(guide.date);
+        let mapper = Mapper::new(&self.generated, template, guide.span.clone());
+        let compiled = pdf::compile(&self.world, &mapper)?;
+        phase(Phase::Export);
+        let pages = compiled.document.pages().len();
+        let bytes = pdf::export(&self.world, &mapper, &compiled.document, guide, corpus.publisher.as_deref())?;
+        let mut warnings = self.generated.warnings.clone();
+        warnings.extend(compiled.warnings);
+        self.pdf = Some((key, pages, warnings.clone()));
+        Ok(PdfEdition { bytes: Some(bytes), pages, warnings, reused: false })
+    }
+
+    /// The EPUB's cover (PNG) and diagrams (SVG), drawn by the same template
+    /// as the PDF; each is redone only when what it is made of changed.
+    pub fn epub_art(&mut self, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<EpubArt, Vec<Diagnostic>> {
+        let cover_src = super::generate_cover(corpus, guide, &template.text);
+        let diagrams_src = pdf::diagrams_main(guide);
+        let key_of = |main: &str| {
+            let mut h = hasher();
+            (template.text.as_str(), main, guide.date, self.fonts.fingerprint).hash(&mut h);
+            h.finish()
+        };
+        let cover_key = key_of(&cover_src.files[&super::main_path()].text);
+        let diagrams_key = key_of(diagrams_src.as_ref().map_or("", |(main, _)| main.as_str()));
+        let cover_fresh = self.cover.as_ref().is_some_and(|(k, _)| *k == cover_key);
+        let diagrams_fresh = self.diagrams.as_ref().is_some_and(|(k, _)| *k == diagrams_key);
+        if !cover_fresh || !diagrams_fresh {
+            // The guide's own files stay in the World, unchanged, for the next PDF.
+            self.files.insert(super::template_path(), template.text.clone());
+            self.files.insert(cover_path(), cover_src.files[&super::main_path()].text.clone());
+            match &diagrams_src {
+                Some((main, _)) => self.files.insert(diagrams_path(), main.clone()),
+                None => self.files.remove(&diagrams_path()),
+            };
+            self.world.set_generated(&self.files);
+            self.world.set_today(guide.date);
+        }
+        let empty = Generated::default();
+        let mapper = Mapper::new(&empty, template, guide.span.clone());
+        if !cover_fresh {
+            self.world.set_main(&cover_path());
+            let compiled = pdf::compile(&self.world, &mapper)?;
+            self.cover = Some((cover_key, pdf::cover_png(&compiled.document)));
+        }
+        if !diagrams_fresh {
+            let svgs = match &diagrams_src {
+                Some((_, numbers)) => {
+                    self.world.set_main(&diagrams_path());
+                    let compiled = pdf::compile(&self.world, &mapper)?;
+                    numbers.iter().copied().zip(compiled.document.pages()).map(|(n, page)| (n, typst_svg::svg(page, &typst_svg::SvgOptions::default()))).collect()
+                }
+                None => BTreeMap::new(),
+            };
+            self.diagrams = Some((diagrams_key, svgs));
+        }
+        self.world.set_main(&super::main_path());
+        let cover_png = self.cover.as_ref().and_then(|(_, c)| c.clone());
+        let diagrams = self.diagrams.as_ref().map(|(_, d)| d.clone()).unwrap_or_default();
+        Ok(EpubArt { cover_png, diagrams, reused: cover_fresh && diagrams_fresh })
+    }
+
+    /// Hashes the bytes of every image the guide's chapters show (Typst reads them from the workspace).
+    fn images_key(&self, _corpus: &Corpus, guide: &Guide, h: &mut impl Hasher) {
+        for ch in &guide.chapters {
+            for e in &ch.body {
+                if let crate::model::Event::Image(img) = e {
+                    img.path.hash(h);
+                    std::fs::read(&img.abs_path).ok().hash(h);
+                }
+            }
+        }
+    }
+}
+
+/// `CASEBOOK_DUMP_TYPST=DIR`: a debugging aid for template authors, writing
+/// the generated sources as Typst sees them under `DIR/<guide>/`.
+fn dump(guide: &Guide, generated: &Generated) {
+    let Some(dir) = std::env::var_os("CASEBOOK_DUMP_TYPST") else { return };
+    for (path, file) in &generated.files {
+        let target = PathBuf::from(&dir).join(&guide.id).join(path.trim_start_matches('/'));
+        if let Some(parent) = target.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(target, &file.text);
+    }
+}
