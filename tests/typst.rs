@@ -224,3 +224,40 @@ fn check_names_font_families_as_typst_does() {
     assert_ne!(changed.fingerprint, own.fingerprint, "removing a font file changes the fingerprint");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A long appendix of case summaries (100 cases or more) is divided by initial
+/// letter: each letter a bookmarked heading on a new page (the first right
+/// under "Case summaries"), in table-of-cases order; a short one is not.
+#[test]
+fn long_appendices_are_divided_by_letter() {
+    let dir = std::env::temp_dir().join(format!("casebook-letters-{}", std::process::id()));
+    let st = std::process::Command::new("python3")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/generate.py"))
+        .arg(&dir)
+        .args(["--cases", "150", "--guides", "1", "--chapters", "3"])
+        .output()
+        .expect("python3 runs");
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let (_ws, corpus, diags) = check(&dir, &ResolveOptions::default()).unwrap();
+    assert!(!diags.has_errors());
+    let guide = &corpus.guides[0];
+    let sections = casebook::render::appendix_sections(&corpus, guide);
+    assert!(sections.len() > 5, "{} sections", sections.len());
+    let back = &generate(&corpus, guide, DEFAULT_TEMPLATE).files["/__casebook__/back.typ"].text;
+    let calls: Vec<&str> = back.lines().filter(|l| l.starts_with("#cb-summaries-letter(")).collect();
+    assert_eq!(calls.len(), sections.len());
+    assert!(calls[0].ends_with("new-page: false)") && calls[1..].iter().all(|c| c.ends_with("new-page: true)")), "{calls:?}");
+    let letters: Vec<char> = sections.iter().map(|(l, _)| l.unwrap()).collect();
+    let mut sorted = letters.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(letters, sorted, "one section per letter, in order");
+    assert_eq!(sections.iter().map(|(_, c)| c.len()).sum::<usize>(), guide.cases_cited().len());
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // The sample guides' appendices are short: one section, no letters.
+    let (_ws, corpus, _) = check(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("guides"), &ResolveOptions::default()).unwrap();
+    for g in &corpus.guides {
+        assert!(casebook::render::appendix_sections(&corpus, g).iter().all(|(l, _)| l.is_none()), "{}", g.id);
+    }
+}

@@ -78,6 +78,33 @@ pub fn appendix_cases(corpus: &Corpus, guide: &Guide) -> Vec<CaseIdx> {
     }
 }
 
+/// From this many cases on, the appendix of case summaries is divided into
+/// sections by initial letter, each starting on a new page, as a long law
+/// report index is. A reader finds a case by its letter; and each section is
+/// typeset on its own, so an edit to one summary relays out one letter, not
+/// the whole appendix (see `casebook watch`).
+pub const APPENDIX_LETTER_SECTIONS_FROM: usize = 100;
+
+/// The appendix of case summaries in sections: one unnamed section, or, from
+/// [`APPENDIX_LETTER_SECTIONS_FROM`] cases on, one per initial letter of the
+/// table-of-cases order (`#` for names that begin with no letter).
+pub fn appendix_sections(corpus: &Corpus, guide: &Guide) -> Vec<(Option<char>, Vec<CaseIdx>)> {
+    let cases = appendix_cases(corpus, guide);
+    if cases.len() < APPENDIX_LETTER_SECTIONS_FROM {
+        return if cases.is_empty() { Vec::new() } else { vec![(None, cases)] };
+    }
+    let mut out: Vec<(Option<char>, Vec<CaseIdx>)> = Vec::new();
+    for c in cases {
+        let key = oscola::case_sort_key(&corpus.case(c).info.name);
+        let first = key.chars().next().filter(|ch| ch.is_alphabetic()).map(|ch| ch.to_uppercase().next().unwrap_or(ch)).unwrap_or('#');
+        match out.last_mut() {
+            Some((Some(l), v)) if *l == first => v.push(c),
+            _ => out.push((Some(first), vec![c])),
+        }
+    }
+    out
+}
+
 /// For `chapter-end` summaries: the cases printed after each chapter. A case
 /// is printed after the first chapter that cites it, and only there, so that
 /// every summary has one place to link to.

@@ -1,7 +1,7 @@
 //! The one door to Typst: a [`Typesetter`] per workspace (the fonts, parsed
 //! once and shared) hands out a long-lived [`GuideCompiler`] per guide.
 //!
-//! A guide's compiler keeps one World across rebuilds. Each request
+//! A guide's compiler keeps its World across rebuilds. Each request
 //! regenerates the guide's Typst sources (cheap), swaps into the World only
 //! the files whose text changed, and compiles; comemo then reuses everything
 //! an edit did not touch. Each product (the PDF, the cover PNG, the diagram
@@ -59,9 +59,10 @@ impl Typesetter {
     pub fn compiler(&self) -> GuideCompiler {
         GuideCompiler {
             world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
+            art_world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
+            art_files: BTreeMap::new(),
             fonts: Arc::clone(&self.fonts),
             generated: Generated::default(),
-            files: BTreeMap::new(),
             pdf: None,
             cover: None,
             diagrams: None,
@@ -95,13 +96,20 @@ pub struct EpubArt {
 }
 
 /// One guide's long-lived compiler.
+///
+/// It keeps two Worlds: one for the guide, one for the cover and diagrams.
+/// A World's file store keeps a file's parsed source for the next compilation
+/// only if the last compilation read it; compiling the cover in the guide's
+/// World would make it forget the chapters, and the next PDF would start
+/// from scratch.
 pub struct GuideCompiler {
     world: CasebookWorld,
+    art_world: CasebookWorld,
+    /// The cover's and the diagrams' generated files.
+    art_files: BTreeMap<String, String>,
     fonts: Arc<Fonts>,
     /// The sources of the last PDF compilation (for mapping diagnostics).
     generated: Generated,
-    /// Every generated file the World holds: the guide's, the cover's and the diagrams'.
-    files: BTreeMap<String, String>,
     /// The key, page count and warnings of the last PDF (not its bytes: the
     /// caller wrote them; a long session over many guides must not hold them all).
     pdf: Option<(u64, usize, Vec<Diagnostic>)>,
@@ -132,6 +140,7 @@ impl GuideCompiler {
         if !Arc::ptr_eq(&self.fonts, &typesetter.fonts) {
             self.fonts = Arc::clone(&typesetter.fonts);
             self.world.set_fonts(Arc::clone(&self.fonts));
+            self.art_world.set_fonts(Arc::clone(&self.fonts));
         }
     }
 
@@ -168,12 +177,9 @@ impl GuideCompiler {
         }
         dump(guide, &generated);
         phase(Phase::Typeset);
-        let (cover, diagrams) = (cover_path(), diagrams_path());
-        self.files.retain(|k, _| *k == cover || *k == diagrams);
-        self.files.extend(generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())));
+        let files: BTreeMap<String, String> = generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
         self.generated = generated;
-        self.world.set_generated(&self.files);
-        self.world.set_main(&super::main_path());
+        self.world.set_generated(&files);
         self.world.set_today(guide.date);
         let mapper = Mapper::new(&self.generated, template, guide.span.clone());
         let compiled = pdf::compile(&self.world, &mapper)?;
@@ -201,35 +207,33 @@ impl GuideCompiler {
         let cover_fresh = self.cover.as_ref().is_some_and(|(k, _)| *k == cover_key);
         let diagrams_fresh = self.diagrams.as_ref().is_some_and(|(k, _)| *k == diagrams_key);
         if !cover_fresh || !diagrams_fresh {
-            // The guide's own files stay in the World, unchanged, for the next PDF.
-            self.files.insert(super::template_path(), template.text.clone());
-            self.files.insert(cover_path(), cover_src.files[&super::main_path()].text.clone());
+            self.art_files.insert(super::template_path(), template.text.clone());
+            self.art_files.insert(cover_path(), cover_src.files[&super::main_path()].text.clone());
             match &diagrams_src {
-                Some((main, _)) => self.files.insert(diagrams_path(), main.clone()),
-                None => self.files.remove(&diagrams_path()),
+                Some((main, _)) => self.art_files.insert(diagrams_path(), main.clone()),
+                None => self.art_files.remove(&diagrams_path()),
             };
-            self.world.set_generated(&self.files);
-            self.world.set_today(guide.date);
+            self.art_world.set_generated(&self.art_files);
+            self.art_world.set_today(guide.date);
         }
         let empty = Generated::default();
         let mapper = Mapper::new(&empty, template, guide.span.clone());
         if !cover_fresh {
-            self.world.set_main(&cover_path());
-            let compiled = pdf::compile(&self.world, &mapper)?;
+            self.art_world.set_main(&cover_path());
+            let compiled = pdf::compile(&self.art_world, &mapper)?;
             self.cover = Some((cover_key, pdf::cover_png(&compiled.document)));
         }
         if !diagrams_fresh {
             let svgs = match &diagrams_src {
                 Some((_, numbers)) => {
-                    self.world.set_main(&diagrams_path());
-                    let compiled = pdf::compile(&self.world, &mapper)?;
+                    self.art_world.set_main(&diagrams_path());
+                    let compiled = pdf::compile(&self.art_world, &mapper)?;
                     numbers.iter().copied().zip(compiled.document.pages()).map(|(n, page)| (n, typst_svg::svg(page, &typst_svg::SvgOptions::default()))).collect()
                 }
                 None => BTreeMap::new(),
             };
             self.diagrams = Some((diagrams_key, svgs));
         }
-        self.world.set_main(&super::main_path());
         let cover_png = self.cover.as_ref().and_then(|(_, c)| c.clone());
         let diagrams = self.diagrams.as_ref().map(|(_, d)| d.clone()).unwrap_or_default();
         Ok(EpubArt { cover_png, diagrams, reused: cover_fresh && diagrams_fresh })

@@ -143,11 +143,23 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
 
     // Back matter: appendix of summaries, glossary.
     let mut back = import;
-    let appendix = crate::render::appendix_cases(corpus, guide);
-    if !appendix.is_empty() {
+    let sections = crate::render::appendix_sections(corpus, guide);
+    if !sections.is_empty() {
         back.push_str("#pagebreak(weak: true)\n#cb-summaries-heading(level: 1)[Case summaries]\n");
-        for c in appendix {
-            back.push_str(&case_summary(corpus, guide, "appendix", c, 2));
+        for (i, (letter, cases)) in sections.into_iter().enumerate() {
+            // A letter section starts a new page (the first follows the
+            // heading): Typst lays out each page run on its own, so an edit
+            // relays out one letter only.
+            let level = match letter {
+                Some(l) => {
+                    let _ = writeln!(back, "#cb-summaries-letter({}, new-page: {})", string(&l.to_string()), i > 0);
+                    3
+                }
+                None => 2,
+            };
+            for c in cases {
+                back.push_str(&case_summary(corpus, guide, "appendix", c, level));
+            }
         }
     }
     let entries: String = guide.terms.iter().map(|t| term_entry(corpus, guide, "glossary", *t)).collect();
