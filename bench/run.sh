@@ -1,61 +1,113 @@
 #!/usr/bin/env bash
 # Benchmarks (never part of the tests). Generates deterministic workspaces with
-# bench/generate.py, then prints times and ratios against the baselines the
-# issues name:
-#   check  — 2,100 cases in 10 guides: absolute time (target: well under 1 s)
-#   PDF    — one 2,100-case guide: casebook build --format pdf vs the PyPI
-#            `typst` package compiling and exporting the same generated Typst
-#   EPUB   — the same guide: casebook build --format epub vs Pandoc 3
-#            (PyPI pypandoc-binary) converting the same Markdown to EPUB
-# Baselines are installed into bench/.venv (PyPI only). RUNS sets repetitions.
+# bench/generate.py, then prints times, peak memory and ratios, each line
+# naming its goal (issue 8):
+#   check   — 2,100 cases in 10 guides: absolute time (well under 1 s)
+#   scaling — one guide of 210, 2,100 and 8,400 cases (20 chapters), PDF:
+#             time per page and peak RSS (time per page within ±25 % of
+#             their mean; peak RSS ≤ 1.2 GB at 2,100 cases, ≤ 4 GB at 8,400)
+#   PDF     — the 2,100-case guide: casebook build --format pdf against the
+#             PyPI `typst` package compiling the same generated Typst (≤ 1.05)
+#             and against Typst on Pandoc's plain Typst output of the same
+#             bank's Markdown (≤ 1.5)
+#   EPUB    — the same guide: casebook build --format epub against Pandoc 3
+#             (PyPI pypandoc-binary) converting the same Markdown to EPUB
+# Baselines are installed into bench/.venv (PyPI only). RUNS sets repetitions
+# of the timed commands (median); the scaling runs are single (SCALE_RUNS).
+# SCALE lists the case counts of the scaling runs (default "210 2100 8400").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${BENCH_OUT:-bench/out}
 RUNS=${RUNS:-3}
+SCALE_RUNS=${SCALE_RUNS:-1}
+SCALE=${SCALE:-210 2100 8400}
 mkdir -p "$OUT"
-cargo build --release --quiet
+OUT=$(cd "$OUT" && pwd)
+# Builds target/release/casebook with the features the tests use (no full
+# Typst rebuild, unlike a plain `cargo build --release`).
+cargo test --release --locked --no-run --quiet
 BIN=$PWD/target/release/casebook
 
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
 fi
 bench/.venv/bin/pip install --quiet "typst==0.15.2" "pypandoc-binary==1.15"
+PY=$PWD/bench/.venv/bin/python
+PANDOC=$("$PY" -c "import pypandoc; print(pypandoc.get_pandoc_path())")
+FONTS=$PWD/fonts
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() { # prints the median wall time of a command, in seconds
-  for _ in $(seq "$RUNS"); do
-    local s e
-    s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
-    echo "$e - $s" | bc -l
-  done | median
+# run N CMD…: runs CMD N times; prints "<median wall s> <peak RSS MB of the last run>".
+run() {
+  local n=$1; shift
+  local f; f=$(mktemp)
+  for _ in $(seq "$n"); do
+    /usr/bin/time -f '%e %M' -o "$f" "$@" >/dev/null 2>&1
+    cat "$f"
+  done | awk '{print $1, $2}' > "$f.all"
+  local t m
+  t=$(awk '{print $1}' "$f.all" | median)
+  m=$(tail -1 "$f.all" | awk '{printf "%.0f", $2 / 1024}')
+  rm -f "$f" "$f.all"
+  echo "$t $m"
 }
-
-python3 bench/generate.py "$OUT/ws10" --cases 2100 --guides 10
-python3 bench/generate.py "$OUT/ws1" --cases 2100 --guides 1 --chapters 20
-
-t_check=$(timeit "$BIN" check "$OUT/ws10")
-printf 'check, 2,100 cases in 10 guides:        %6.3f s\n' "$t_check"
-
-# PDF: casebook end to end vs typst (PyPI) on the very same generated Typst.
-rm -rf "$OUT/typst"
-CASEBOOK_DUMP_TYPST="$OUT/typst" "$BIN" build "$OUT/ws1" --format pdf --out "$OUT/dist" >/dev/null 2>&1
-t_pdf=$(timeit "$BIN" build "$OUT/ws1" --format pdf --out "$OUT/dist")
-t_typst=$(timeit bench/.venv/bin/python -c "
-import typst
-typst.compile('$OUT/typst/guide-00/__casebook__/main.typ', output='$OUT/typst.pdf', root='$OUT/typst/guide-00', font_paths=['fonts'], ignore_system_fonts=True)")
-pages=$(pdfinfo "$OUT/dist/guide-00.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
-printf 'PDF, one 2,100-case guide (%s pages): casebook %.2f s, typst (PyPI) %.2f s, ratio %.2f\n' "$pages" "$t_pdf" "$t_typst" "$(echo "$t_pdf / $t_typst" | bc -l)"
-
-# EPUB: casebook vs Pandoc on the chapters' Markdown (front matter stripped).
-if "$BIN" build --help | grep -q epub; then
-  t_epub=$(timeit "$BIN" build "$OUT/ws1" --format epub --out "$OUT/dist")
-  rm -rf "$OUT/md" && mkdir -p "$OUT/md"
-  for f in "$OUT"/ws1/guide-00/chapter-*.md "$OUT"/ws1/cases/*.md; do
+pages() { pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ {print $2}'; }
+ratio() { echo "$1 / $2" | bc -l; }
+# typst (PyPI) on a main file: compile and export to PDF. Arguments: MAIN ROOT OUT.pdf FONTS.
+TYPST_PY='import typst, sys; typst.compile(sys.argv[1], output=sys.argv[3], root=sys.argv[2], font_paths=[sys.argv[4]], ignore_system_fonts=True)'
+# The Markdown Pandoc reads: the chapters, then the case summaries (front matter stripped).
+markdown_of() { # WS OUT.md
+  for f in "$1"/guide-00/chapter-*.md "$1"/cases/*.md; do
     awk 'BEGIN{fm=0} NR==1 && $0=="+++" {fm=1; next} fm && $0=="+++" {fm=0; next} !fm' "$f"
     echo
-  done > "$OUT/md/all.md"
-  PANDOC=$(bench/.venv/bin/python -c "import pypandoc; print(pypandoc.get_pandoc_path())")
-  t_pandoc=$(timeit "$PANDOC" "$OUT/md/all.md" -o "$OUT/pandoc.epub" --metadata title=Bench)
-  printf 'EPUB, the same guide: casebook %.3f s, pandoc %.2f s: casebook is %.0fx faster; EPUB/PDF time %.3f\n' \
-    "$t_epub" "$t_pandoc" "$(echo "$t_pandoc / $t_epub" | bc -l)" "$(echo "$t_epub / $t_pdf" | bc -l)"
-fi
+  done > "$2"
+}
+
+python3 bench/generate.py "$OUT/ws10" --cases 2100 --guides 10 >/dev/null
+read -r t_check _ < <(run "$RUNS" "$BIN" check "$OUT/ws10")
+printf 'check, 2,100 cases in 10 guides: %.3f s (goal: well under 1 s)\n' "$t_check"
+
+# Scaling: one guide, 20 chapters, 210 / 2,100 / 8,400 cases.
+declare -A TPP RSS SECS PAGES
+for n in $SCALE; do
+  python3 bench/generate.py "$OUT/ws-$n" --cases "$n" --guides 1 --chapters 20 >/dev/null
+  read -r t m < <(run "$SCALE_RUNS" "$BIN" build "$OUT/ws-$n" --format pdf --out "$OUT/dist-$n")
+  p=$(pages "$OUT/dist-$n/guide-00.pdf")
+  SECS[$n]=$t; RSS[$n]=$m; PAGES[$n]=$p
+  TPP[$n]=$(echo "1000 * $t / $p" | bc -l)
+  printf 'PDF, one guide of %5s cases (%4s pages): %6.2f s, %5.2f ms per page, peak RSS %5s MB\n' "$n" "$p" "$t" "${TPP[$n]}" "$m"
+done
+mean=$(for n in $SCALE; do echo "${TPP[$n]}"; done | awk '{s+=$1} END {print s/NR}')
+for n in $SCALE; do
+  printf 'time per page at %5s cases: %+.0f %% of the mean (goal: within ±25 %%)\n' "$n" "$(echo "100 * (${TPP[$n]} / $mean - 1)" | bc -l)"
+done
+[ -n "${RSS[2100]:-}" ] && printf 'peak RSS at 2,100 cases: %s MB (goal: ≤ 1,200 MB)\n' "${RSS[2100]}"
+[ -n "${RSS[8400]:-}" ] && printf 'peak RSS at 8,400 cases: %s MB (goal: ≤ 4,000 MB)\n' "${RSS[8400]}"
+
+# PDF, the 2,100-case guide: casebook end to end against Typst alone on the
+# very same generated Typst, and against Typst on Pandoc's plain Typst.
+WS=$OUT/ws-2100
+[ -d "$WS" ] || python3 bench/generate.py "$WS" --cases 2100 --guides 1 --chapters 20 >/dev/null
+rm -rf "$OUT/typst"
+CASEBOOK_DUMP_TYPST="$OUT/typst" "$BIN" build "$WS" --format pdf --out "$OUT/dist" >/dev/null 2>&1
+read -r t_pdf m_pdf < <(run "$RUNS" "$BIN" build "$WS" --format pdf --out "$OUT/dist")
+read -r t_typst m_typst < <(run "$RUNS" "$PY" -c "$TYPST_PY" "$OUT/typst/guide-00/__casebook__/main.typ" "$OUT/typst/guide-00" "$OUT/typst.pdf" "$FONTS")
+p=$(pages "$OUT/dist/guide-00.pdf")
+printf 'PDF, 2,100 cases (%s pages): casebook %.2f s (%s MB), Typst alone on the same markup %.2f s (%s MB): ratio %.2f (goal: ≤ 1.05)\n' \
+  "$p" "$t_pdf" "$m_pdf" "$t_typst" "$m_typst" "$(ratio "$t_pdf" "$t_typst")"
+
+mkdir -p "$OUT/md"
+markdown_of "$WS" "$OUT/md/all.md"
+# Pandoc's Typst: citations left as text (the bank's keys are not a bibliography), A4, the same serif.
+"$PANDOC" "$OUT/md/all.md" -f markdown-citations -s -t typst -o "$OUT/md/all.typ" \
+  --metadata title=Bench -V mainfont="Libertinus Serif" -V papersize=a4 2>/dev/null
+read -r t_ptypst m_ptypst < <(run "$RUNS" "$PY" -c "$TYPST_PY" "$OUT/md/all.typ" "$OUT/md" "$OUT/pandoc-typst.pdf" "$FONTS")
+pp=$(pages "$OUT/pandoc-typst.pdf")
+printf 'PDF, 2,100 cases: casebook %.2f s (%s pages), Typst on Pandoc'"'"'s plain Typst %.2f s (%s pages, %s MB): ratio %.2f (goal: ≤ 1.5)\n' \
+  "$t_pdf" "$p" "$t_ptypst" "$pp" "$m_ptypst" "$(ratio "$t_pdf" "$t_ptypst")"
+
+# EPUB: casebook against Pandoc on the same Markdown.
+read -r t_epub _ < <(run "$RUNS" "$BIN" build "$WS" --format epub --out "$OUT/dist")
+read -r t_pandoc _ < <(run "$RUNS" "$PANDOC" "$OUT/md/all.md" -f markdown-citations -o "$OUT/pandoc.epub" --metadata title=Bench)
+printf 'EPUB, 2,100 cases: casebook %.3f s, Pandoc %.2f s: ratio %.3f, casebook %.0fx faster (goal: faster than Pandoc)\n' \
+  "$t_epub" "$t_pandoc" "$(ratio "$t_epub" "$t_pandoc")" "$(ratio "$t_pandoc" "$t_epub")"
