@@ -10,6 +10,10 @@
 #             PyPI `typst` package compiling the same generated Typst (≤ 1.05)
 #             and against Typst on Pandoc's plain Typst output of the same
 #             bank's Markdown (≤ 1.5)
+#   watch   — the 2,100-case guide: cold build of both editions, then in
+#             `casebook watch` a one-case edit (goal ≤ 0.25 of cold), a
+#             whitespace-only edit and a no-change touch
+#   -j      — 10 guides of 210 cases: -j 2 against -j 1 (goal ≥ 1.5), peak RSS
 #   EPUB    — the same guide: casebook build --format epub against Pandoc 3
 #             (PyPI pypandoc-binary) converting the same Markdown to EPUB
 # Baselines are installed into bench/.venv (PyPI only). RUNS sets repetitions
@@ -111,3 +115,58 @@ read -r t_epub _ < <(run "$RUNS" "$BIN" build "$WS" --format epub --out "$OUT/di
 read -r t_pandoc _ < <(run "$RUNS" "$PANDOC" "$OUT/md/all.md" -f markdown-citations -o "$OUT/pandoc.epub" --metadata title=Bench)
 printf 'EPUB, 2,100 cases: casebook %.3f s, Pandoc %.2f s: ratio %.3f, casebook %.0fx faster (goal: faster than Pandoc)\n' \
   "$t_epub" "$t_pandoc" "$(ratio "$t_epub" "$t_pandoc")" "$(ratio "$t_pandoc" "$t_epub")"
+# --- Incremental and parallel builds (issue 8) -------------------------------
+# Cold build of both editions of the 2,100-case guide, then `casebook watch`
+# on the same workspace: a one-case edit, a whitespace-only edit (outputs
+# unchanged) and a touch (no content change), each timed by watch itself
+# (from the change to both editions written), as the median of RUNS edits.
+WS1="$OUT/ws-2100"
+read -r t_cold m_cold < <(run "$RUNS" "$BIN" build "$WS1" --out "$OUT/cold" --quiet)
+rm -rf "$OUT/watch-out"; : > "$OUT/watch.log"
+"$BIN" watch "$WS1" --out "$OUT/watch-out" --quiet 2> "$OUT/watch.log" &
+WATCH_PID=$!
+trap 'kill -INT $WATCH_PID 2>/dev/null || true' EXIT
+wait_rounds() { # waits until the log holds $1 summary lines
+  for _ in $(seq 1200); do
+    [ "$(grep -cE '^(rebuilt|nothing to rebuild)' "$OUT/watch.log")" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "watch did not finish round $1:" >&2; cat "$OUT/watch.log" >&2; exit 1
+}
+last_seconds() { grep -E '^(rebuilt|nothing to rebuild)' "$OUT/watch.log" | tail -1 | grep -oE '[0-9]+\.[0-9]+ s' | head -1 | cut -d' ' -f1; }
+wait_rounds 1
+rounds=1
+CASE=$(ls "$WS1"/cases/*.md | head -1)
+edit_times=(); ws_times=(); touch_times=()
+for i in $(seq "$RUNS"); do
+  sleep 0.5
+  printf '\nBench edit %s: the court reconsidered the point.\n' "$i" >> "$CASE"
+  rounds=$((rounds + 1)); wait_rounds $rounds; edit_times+=("$(last_seconds)")
+  sleep 0.5
+  printf '\n' >> "$CASE"
+  rounds=$((rounds + 1)); wait_rounds $rounds; ws_times+=("$(last_seconds)")
+  sleep 0.5
+  touch "$CASE"
+  rounds=$((rounds + 1)); wait_rounds $rounds; touch_times+=("$(last_seconds)")
+done
+kill -INT $WATCH_PID; wait $WATCH_PID 2>/dev/null || true
+trap - EXIT
+t_edit=$(printf '%s\n' "${edit_times[@]}" | median)
+t_ws=$(printf '%s\n' "${ws_times[@]}" | median)
+t_touch=$(printf '%s\n' "${touch_times[@]}" | median)
+printf 'cold build, both editions, 2,100-case guide:    %6.2f s\n' "$t_cold"
+printf 'watch, one-case edit, both editions again:      %6.2f s  ratio to cold %.3f (goal <= 0.25)\n' "$t_edit" "$(echo "$t_edit / $t_cold" | bc -l)"
+printf 'watch, whitespace edit (outputs unchanged):     %6.2f s  ratio to cold %.3f\n' "$t_ws" "$(echo "$t_ws / $t_cold" | bc -l)"
+printf 'watch, touch with no change (nothing rebuilt):  %6.2f s  ratio to cold %.3f\n' "$t_touch" "$(echo "$t_touch / $t_cold" | bc -l)"
+
+# Ten guides of 210 cases: -j 2 against -j 1 (time and peak memory).
+WS10="$OUT/ws10"
+read -r t_j1 _ < <(run "$RUNS" "$BIN" build "$WS10" --out "$OUT/j1" -j 1 --quiet)
+read -r t_j2 _ < <(run "$RUNS" "$BIN" build "$WS10" --out "$OUT/j2" -j 2 --quiet)
+rss() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+m_j1=$(rss "$BIN" build "$WS10" --out "$OUT/j1" -j 1 --quiet)
+m_j2=$(rss "$BIN" build "$WS10" --out "$OUT/j2" -j 2 --quiet)
+m_one=$(rss "$BIN" build "$WS10" --out "$OUT/j1" --guide guide-00 --quiet)
+printf '10 guides: -j 1 %.2f s, -j 2 %.2f s: speed-up %.2f (goal >= 1.5)\n' "$t_j1" "$t_j2" "$(echo "$t_j1 / $t_j2" | bc -l)"
+printf '10 guides, peak RSS: -j 1 %d MB, -j 2 %d MB; one guide alone %d MB: ratios %.2f, %.2f (goal <= 1.2)\n' \
+  $((m_j1 / 1024)) $((m_j2 / 1024)) $((m_one / 1024)) "$(echo "$m_j1 / $m_one" | bc -l)" "$(echo "$m_j2 / $m_one" | bc -l)"
