@@ -133,10 +133,10 @@ wait_rounds() { # waits until the log holds $1 summary lines
   done
   echo "watch did not finish round $1:" >&2; cat "$OUT/watch.log" >&2; exit 1
 }
-last_seconds() { grep -E '^(rebuilt|nothing to rebuild)' "$OUT/watch.log" | tail -1 | grep -oE '[0-9]+\.[0-9]+ s' | head -1 | cut -d' ' -f1; }
+last_seconds() { grep -E '^(rebuilt|nothing to rebuild)' "$OUT/watch.log" | tail -1 | awk '{for (i = 1; i < NF; i++) if ($i ~ /^[0-9]+\.[0-9]+$/ && $(i+1) ~ /^s[;)]*$/) {print $i; exit}}'; }
 wait_rounds 1
 rounds=1
-CASE=$(ls "$WS1"/cases/*.md | head -1)
+cases=("$WS1"/cases/*.md); CASE=${cases[0]}
 edit_times=(); ws_times=(); touch_times=()
 for i in $(seq "$RUNS"); do
   sleep 0.5
