@@ -51,6 +51,15 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
+    /// The output folder: `--out` (relative to the current folder), or the manifest's `out-dir`.
+    pub fn out_dir(&self, corpus: &Corpus) -> Result<PathBuf, ToolError> {
+        Ok(match &self.out {
+            Some(p) if p.is_absolute() => p.clone(),
+            Some(p) => std::env::current_dir().map_err(|e| ToolError::new(e.to_string(), None))?.join(p),
+            None => corpus.out_dir.clone(),
+        })
+    }
+
     /// Every guide, both editions, one guide at a time per core.
     pub fn all(out: Option<PathBuf>) -> BuildOptions {
         BuildOptions { guides: Vec::new(), out, formats: [Format::Pdf, Format::Epub].into_iter().collect(), jobs: default_jobs() }
@@ -194,14 +203,7 @@ pub fn guide_key(ws: &Workspace, corpus: &Corpus, guide: &Guide, fonts: &Workspa
         file.name.hash(&mut h);
         file.text.hash(&mut h);
     }
-    for ch in &guide.chapters {
-        for e in &ch.body {
-            if let crate::model::Event::Image(img) = e {
-                img.path.hash(&mut h);
-                std::fs::read(&img.abs_path).ok().hash(&mut h);
-            }
-        }
-    }
+    guide.hash_images(&mut h);
     epub_css(ws).hash(&mut h);
     template(ws).text.hash(&mut h);
     fonts.fingerprint.hash(&mut h);
@@ -281,11 +283,7 @@ impl Builder {
                 return Err(ToolError::new(format!("no guide `{id}` in this workspace"), Some(&hint)));
             }
         }
-        let out_dir = match &opts.out {
-            Some(p) if p.is_absolute() => p.clone(),
-            Some(p) => std::env::current_dir().map_err(|e| ToolError::new(e.to_string(), None))?.join(p),
-            None => corpus.out_dir.clone(),
-        };
+        let out_dir = opts.out_dir(corpus)?;
         std::fs::create_dir_all(&out_dir).map_err(|e| ToolError::new(format!("cannot create {}: {e}", out_dir.display()), None))?;
 
         // Which files have errors.

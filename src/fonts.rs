@@ -58,6 +58,11 @@ fn stamp(root: &Path) -> u64 {
 impl WorkspaceFonts {
     /// Reads every `.ttf`, `.otf`, `.ttc` and `.otc` file in `<root>/fonts/` (sorted by name).
     pub fn load(root: &Path) -> WorkspaceFonts {
+        WorkspaceFonts::load_stamped(root, stamp(root))
+    }
+
+    /// [`WorkspaceFonts::load`] with the folder's stamp already taken.
+    fn load_stamped(root: &Path, stamp: u64) -> WorkspaceFonts {
         let dir = root.join("fonts");
         let mut files = Vec::new();
         let mut hasher = siphasher::sip::SipHasher13::new();
@@ -72,7 +77,7 @@ impl WorkspaceFonts {
             let families = families_of(&data);
             files.push(FontFile { name, data: Arc::new(data), families });
         }
-        WorkspaceFonts { files, fingerprint: hasher.finish(), stamp: stamp(root) }
+        WorkspaceFonts { files, fingerprint: hasher.finish(), stamp }
     }
 
     /// The fonts as they are now: `previous` itself when no file of `fonts/`
@@ -82,7 +87,7 @@ impl WorkspaceFonts {
         let stamp = stamp(root);
         match previous {
             Some(p) if p.stamp == stamp => p,
-            _ => WorkspaceFonts::load(root),
+            _ => WorkspaceFonts::load_stamped(root, stamp),
         }
     }
 

@@ -148,11 +148,6 @@ impl Progress {
         }
     }
 
-    /// Prints one line above the bars (or plainly).
-    pub fn println(&self, line: &str) {
-        self.print(line);
-    }
-
     fn print(&self, line: &str) {
         match (&self.mode, &self.multi) {
             (Mode::Silent, _) => {}

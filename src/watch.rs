@@ -204,16 +204,8 @@ impl Session<'_> {
             }
         };
         progress.finish();
-        self.out_dir = Some(match &opts.out {
-            Some(p) if p.is_absolute() => p.clone(),
-            Some(p) => std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.clone()),
-            None => corpus.out_dir.clone(),
-        });
-        if let Some(out) = &mut self.out_dir {
-            if let Ok(c) = out.canonicalize() {
-                *out = c;
-            }
-        }
+        // The build succeeded, so the folder exists; canonical, to compare with event paths.
+        self.out_dir = opts.out_dir(&corpus).ok().map(|out| out.canonicalize().unwrap_or(out));
         if args.build.source.strict {
             diags.promote_warnings();
         }

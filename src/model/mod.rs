@@ -267,6 +267,24 @@ pub struct Guide {
 }
 
 impl Guide {
+    /// The images its chapters show, in reading order.
+    pub fn images(&self) -> impl Iterator<Item = &Image> {
+        self.chapters.iter().flat_map(|ch| &ch.body).filter_map(|e| match e {
+            Event::Image(img) => Some(&**img),
+            _ => None,
+        })
+    }
+
+    /// Hashes the path and the bytes of every image its chapters show (an
+    /// image that cannot be read hashes as missing).
+    pub fn hash_images(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        for img in self.images() {
+            img.path.hash(h);
+            std::fs::read(&img.abs_path).ok().hash(h);
+        }
+    }
+
     /// The cases cited, in table-of-cases order.
     pub fn cases_cited(&self) -> Vec<CaseIdx> {
         self.citations

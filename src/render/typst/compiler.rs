@@ -168,7 +168,8 @@ impl GuideCompiler {
             file.text.hash(&mut h);
         }
         (guide.date, self.fonts.fingerprint, &guide.id, &corpus.publisher, format!("{:?}", guide.options.pdf_standard)).hash(&mut h);
-        self.images_key(corpus, guide, &mut h);
+        // Typst reads the images from the workspace.
+        guide.hash_images(&mut h);
         let key = h.finish();
         if let Some((k, pages, warnings)) = &self.pdf {
             if *k == key {
@@ -237,18 +238,6 @@ impl GuideCompiler {
         let cover_png = self.cover.as_ref().and_then(|(_, c)| c.clone());
         let diagrams = self.diagrams.as_ref().map(|(_, d)| d.clone()).unwrap_or_default();
         Ok(EpubArt { cover_png, diagrams, reused: cover_fresh && diagrams_fresh })
-    }
-
-    /// Hashes the bytes of every image the guide's chapters show (Typst reads them from the workspace).
-    fn images_key(&self, _corpus: &Corpus, guide: &Guide, h: &mut impl Hasher) {
-        for ch in &guide.chapters {
-            for e in &ch.body {
-                if let crate::model::Event::Image(img) = e {
-                    img.path.hash(h);
-                    std::fs::read(&img.abs_path).ok().hash(h);
-                }
-            }
-        }
     }
 }
 
