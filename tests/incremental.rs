@@ -223,6 +223,25 @@ fn parallel_builds_are_byte_identical_with_messages_in_order() {
     assert_eq!(bad.status.code(), Some(2), "-j 0 is a usage error");
 }
 
+/// Typst lays out pages on rayon's global pool. Guides built on a rayon pool
+/// of their own would, while waiting for it, steal and start the next guide
+/// on the same thread, until every guide was in flight at once (and memory
+/// was that of all of them). `-j N` means at most N guides at a time.
+#[test]
+fn a_build_compiles_at_most_jobs_guides_at_once() {
+    let tmp = TempDir::new("at-once");
+    let (ws, corpus, _) = load(&repo().join("guides"));
+    let all = corpus.guides.len();
+    assert!(all >= 3, "the sample has {all} guides");
+    for jobs in [1, 2] {
+        let opts = BuildOptions { guides: Vec::new(), out: Some(tmp.join(format!("out-{jobs}"))), formats: [Format::Pdf].into_iter().collect(), jobs };
+        let (_, _, mut diags) = load(&repo().join("guides"));
+        let report = Builder::new().build(&ws, &corpus, &opts, &mut diags, &Progress::silent()).unwrap();
+        assert_eq!(report.rebuilt.len(), all, "-j {jobs}: {:?}", report.failed);
+        assert_eq!(report.most_at_once, jobs, "-j {jobs}: guides compiled at once");
+    }
+}
+
 #[test]
 fn json_messages_keep_stdout_to_json() {
     let tmp = TempDir::new("json");
