@@ -7,7 +7,10 @@
 use std::collections::BTreeMap;
 
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::{Datetime, Label, Smart};
+use typst::utils::PicoStr;
+use typst::introspection::Introspector as _;
+use typst::model::Document as _;
 use typst::syntax::FileId;
 use typst::WorldExt;
 use typst_layout::PagedDocument;
@@ -101,13 +104,37 @@ pub fn compile(world: &CasebookWorld, mapper: &Mapper<'_>) -> Result<Compiled, V
     let result = typst::compile::<PagedDocument>(world);
     let warnings: Vec<Diagnostic> = result.warnings.iter().map(|w| mapper.convert(world, w)).collect();
     match result.output {
-        Ok(document) => Ok(Compiled { document, warnings }),
+        Ok(document) => Ok(Compiled { document: front_first(document), warnings }),
         Err(errors) => {
             let mut v: Vec<Diagnostic> = errors.iter().map(|e| mapper.convert(world, e)).collect();
             v.extend(warnings);
             Err(v)
         }
     }
+}
+
+/// The book in reading order: the template typesets the front matter last
+/// (from the page with `<cb-front-start>` to the end), so that the body's
+/// pages never depend on its length; its pages go back between the title page
+/// and the body (the page with `<cb-body-start>`). The introspector is rebuilt
+/// from the new order, so links, bookmarks, page labels and the tag tree
+/// follow it. A template without the two labels is left as it is.
+pub fn front_first(doc: PagedDocument) -> PagedDocument {
+    let page_of = |name: &str| -> Option<usize> {
+        let intro = doc.introspector();
+        let label = Label::new(PicoStr::intern(name))?;
+        let location = intro.query_label(label).ok()?.location()?;
+        Some(intro.page(location)?.get() - 1)
+    };
+    let (Some(body), Some(front)) = (page_of("cb-body-start"), page_of("cb-front-start")) else {
+        return doc;
+    };
+    if front <= body {
+        return doc;
+    }
+    let pages = doc.pages();
+    let order = pages[..body].iter().chain(&pages[front..]).chain(&pages[body..front]).cloned().collect();
+    PagedDocument::new(order, doc.info().clone())
 }
 
 /// Exports the PDF: tagged, with a fixed identifier and timestamp (the
