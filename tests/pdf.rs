@@ -404,6 +404,40 @@ fn sample_pdfs_are_tagged_and_pass_qpdf_check() {
 // 2. Bookmarks.
 // ---------------------------------------------------------------------------
 
+/// The template typesets the contents and the tables of authorities after the
+/// body (so that their page numbers never move a page of it), and casebook
+/// moves their pages back in front. A reader gets the cover, the title page,
+/// the contents and the tables, then the body from page 1, with the page
+/// labels counting on in that order.
+#[test]
+fn front_matter_pages_come_before_the_body() {
+    let corpus = sample_corpus();
+    for g in &corpus.guides {
+        let pdf = sample_pdf(&g.id);
+        let labels: Vec<String> = labels_and_links(&pdf).into_iter().map(|(l, _)| l.unwrap_or_default()).collect();
+        let texts = pdf_pages(&pdf, false);
+        let is_roman = |l: &str| !l.is_empty() && l.chars().all(|c| "ivxlcdm".contains(c));
+        let is_arabic = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit());
+        let romans: Vec<usize> = (0..labels.len()).filter(|&p| is_roman(&labels[p])).collect();
+        let arabics: Vec<usize> = (0..labels.len()).filter(|&p| is_arabic(&labels[p])).collect();
+        assert!(romans.len() >= 3, "{}: title page, contents and a table in roman: {labels:?}", g.id);
+        assert!(romans.last() < arabics.first(), "{}: a roman page after the body began: {labels:?}", g.id);
+        for (k, p) in romans.iter().enumerate() {
+            assert_eq!(labels[*p], roman(k + 1), "{}: roman pages run on from i", g.id);
+        }
+        for (k, p) in arabics.iter().enumerate() {
+            assert_eq!(labels[*p], (k + 1).to_string(), "{}: body pages run on from 1", g.id);
+        }
+        let page_with = |what: &str| texts.iter().position(|t| t.lines().any(|l| l.trim() == what));
+        let contents = page_with("Contents").unwrap_or_else(|| panic!("{}: no Contents page", g.id));
+        let cases = page_with("Table of cases").unwrap_or_else(|| panic!("{}: no Table of cases", g.id));
+        assert!(romans.contains(&contents) && romans.contains(&cases) && contents < cases, "{}: contents on {contents}, table of cases on {cases}", g.id);
+        let title = &g.chapters.first().unwrap_or_else(|| panic!("{}: no chapter", g.id)).title;
+        let one = arabics[0];
+        assert!(squash(&texts[one]).contains(&squash(title)), "{}: page 1 (physical {}) does not open `{title}`", g.id, one + 1);
+    }
+}
+
 #[test]
 fn outline_lists_every_chapter() {
     let corpus = sample_corpus();
