@@ -356,9 +356,17 @@ fn roman(mut n: usize) -> String {
 fn footer_label(layout_page: &str) -> Option<String> {
     let last = layout_page.lines().map(str::trim).filter(|l| !l.is_empty()).last()?;
     let last = last.trim_matches('\u{2060}');
-    let arabic = last.chars().all(|c| c.is_ascii_digit());
-    let roman = last.chars().all(|c| "ivxlcdm".contains(c));
-    (!last.is_empty() && (arabic || roman)).then(|| last.to_owned())
+    (is_arabic(last) || is_roman(last)).then(|| last.to_owned())
+}
+
+/// Whether a page label is an arabic number.
+fn is_arabic(label: &str) -> bool {
+    !label.is_empty() && label.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Whether a page label is a lower-case roman number.
+fn is_roman(label: &str) -> bool {
+    !label.is_empty() && label.chars().all(|c| "ivxlcdm".contains(c))
 }
 
 fn is_pdf(path: &Path) -> bool {
@@ -416,8 +424,6 @@ fn front_matter_pages_come_before_the_body() {
         let pdf = sample_pdf(&g.id);
         let labels: Vec<String> = labels_and_links(&pdf).into_iter().map(|(l, _)| l.unwrap_or_default()).collect();
         let texts = pdf_pages(&pdf, false);
-        let is_roman = |l: &str| !l.is_empty() && l.chars().all(|c| "ivxlcdm".contains(c));
-        let is_arabic = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_digit());
         let romans: Vec<usize> = (0..labels.len()).filter(|&p| is_roman(&labels[p])).collect();
         let arabics: Vec<usize> = (0..labels.len()).filter(|&p| is_arabic(&labels[p])).collect();
         assert!(romans.len() >= 3, "{}: title page, contents and a table in roman: {labels:?}", g.id);
