@@ -31,14 +31,7 @@ use crate::progress::{Phase, Progress};
 use crate::render::typst::{self as typ, compiler::{GuideCompiler, Typesetter}, pdf::TemplateSource};
 use crate::workspace::{ToolError, Workspace};
 
-/// Which editions to write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
-pub enum Format {
-    /// The printable PDF revision pack.
-    Pdf,
-    /// The EPUB 3 edition.
-    Epub,
-}
+pub use crate::config::Format;
 
 /// Validated options of one build.
 #[derive(Debug, Clone)]
@@ -47,7 +40,7 @@ pub struct BuildOptions {
     pub guides: Vec<String>,
     /// Output folder (absolute or relative to the current folder); default from the manifest.
     pub out: Option<PathBuf>,
-    /// Editions to write.
+    /// Outputs to make (`--format`); when empty, each guide's own `formats`.
     pub formats: BTreeSet<Format>,
     /// Guides built at once (at least 1).
     pub jobs: usize,
@@ -63,9 +56,18 @@ impl BuildOptions {
         })
     }
 
-    /// Every guide, both editions, one guide at a time per core.
+    /// Every guide, each with its own formats, one guide at a time per core.
     pub fn all(out: Option<PathBuf>) -> BuildOptions {
-        BuildOptions { guides: Vec::new(), out, formats: [Format::Pdf, Format::Epub].into_iter().collect(), jobs: default_jobs() }
+        BuildOptions { guides: Vec::new(), out, formats: BTreeSet::new(), jobs: default_jobs() }
+    }
+
+    /// The outputs to make for a guide: `--format`, or else the guide's `formats`.
+    pub fn formats_of<'a>(&'a self, guide: &'a Guide) -> &'a BTreeSet<Format> {
+        if self.formats.is_empty() {
+            &guide.options.formats
+        } else {
+            &self.formats
+        }
     }
 }
 
@@ -141,12 +143,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// The template source for a workspace: its override, or the built-in one.
+/// The templates for a workspace: its overrides (`templates/guide.typ`,
+/// `cards.typ`, `summary.typ`), or the built-in ones.
 pub fn template(ws: &Workspace) -> TemplateSource {
-    match ws.templates.get("guide.typ") {
-        Some(id) => TemplateSource { text: ws.db.get(*id).text.clone(), file: Some(*id) },
-        None => TemplateSource { text: typ::DEFAULT_TEMPLATE.to_owned(), file: None },
+    let mut t = TemplateSource::builtin();
+    if let Some(id) = ws.templates.get("guide.typ") {
+        t.text = ws.db.get(*id).text.clone();
+        t.file = Some(*id);
     }
+    for (name, slot) in [("cards.typ", &mut t.cards), ("summary.typ", &mut t.summary)] {
+        if let Some(id) = ws.templates.get(name) {
+            *slot = typ::pdf::TemplateFile { text: ws.db.get(*id).text.clone(), file: Some(*id) };
+        }
+    }
+    t
 }
 
 /// The span of a `font = …` key in a TOML file, if there is one.
@@ -210,7 +220,8 @@ pub fn guide_key(ws: &Workspace, corpus: &Corpus, guide: &Guide, fonts: &Workspa
     }
     guide.hash_images(&mut h);
     epub_css(ws).hash(&mut h);
-    template(ws).text.hash(&mut h);
+    let t = template(ws);
+    (&t.text, &t.cards.text, &t.summary.text).hash(&mut h);
     fonts.fingerprint.hash(&mut h);
     (&guide.id, guide.date, &corpus.publisher, format!("{:?}", guide.options)).hash(&mut h);
     formats.hash(&mut h);
@@ -430,8 +441,9 @@ impl Cx<'_> {
             self.progress.done(index, Some(format!("skipped {}: it has errors", guide.id)));
             return (Outcome::Failed, local);
         }
-        let key = guide_key(self.ws, self.corpus, guide, self.fonts, &self.opts.formats);
-        let paths: Vec<(Format, PathBuf)> = self.opts.formats.iter().map(|f| (*f, self.out_dir.join(format!("{}.{}", guide.id, f.extension())))).collect();
+        let formats = self.opts.formats_of(guide);
+        let key = guide_key(self.ws, self.corpus, guide, self.fonts, formats);
+        let paths: Vec<(Format, PathBuf)> = formats.iter().map(|f| (*f, self.out_dir.join(f.file_name(&guide.id)))).collect();
         if state.key == Some(key) && paths.iter().all(|(_, p)| p.exists()) {
             self.progress.done(index, self.progress.shows_unchanged().then(|| format!("unchanged {}", guide.id)));
             return (Outcome::Unchanged, local);
@@ -452,10 +464,22 @@ impl Cx<'_> {
         for (format, path) in &paths {
             let t = Instant::now();
             let result = match format {
-                Format::Pdf => {
+                Format::Pdf | Format::LargePrint | Format::Summary | Format::Cards => {
+                    let kind = match format {
+                        Format::LargePrint => typ::PdfKind::LargePrint,
+                        Format::Summary => typ::PdfKind::Summary,
+                        Format::Cards => typ::PdfKind::Cards,
+                        _ => typ::PdfKind::Guide,
+                    };
+                    let label = match format {
+                        Format::LargePrint => "large print",
+                        Format::Summary => "summary",
+                        Format::Cards => "cards",
+                        _ => "PDF",
+                    };
                     let mut phase = |p: Phase| self.progress.phase(index, &guide.id, p);
-                    state.compiler.pdf(self.corpus, guide, self.template, &mut phase).map(|pdf| {
-                        let what = if pdf.reused { format!("PDF unchanged ({} pages)", pdf.pages) } else { format!("PDF {} pages in {:.2} s", pdf.pages, t.elapsed().as_secs_f64()) };
+                    state.compiler.pdf(kind, self.corpus, guide, self.template, &mut phase).map(|pdf| {
+                        let what = if pdf.reused { format!("{label} unchanged ({} pages)", pdf.pages) } else { format!("{label} {} pages in {:.2} s", pdf.pages, t.elapsed().as_secs_f64()) };
                         (pdf.bytes, pdf.warnings, what)
                     })
                 }
@@ -463,6 +487,11 @@ impl Cx<'_> {
                     self.progress.phase(index, &guide.id, Phase::Package);
                     epub(self.ws, self.corpus, guide, self.template, &mut state.compiler)
                         .map(|bytes| (Some(bytes), Vec::new(), format!("EPUB in {:.2} s", t.elapsed().as_secs_f64())))
+                }
+                Format::Anki => {
+                    self.progress.phase(index, &guide.id, Phase::Package);
+                    let text = crate::render::anki::anki_text(self.corpus, guide, self.corpus.publisher.as_deref());
+                    Ok((Some(text.into_bytes()), Vec::new(), format!("Anki in {:.2} s", t.elapsed().as_secs_f64())))
                 }
             };
             match result {
@@ -517,16 +546,6 @@ impl Cx<'_> {
     }
 }
 
-impl Format {
-    /// The output file's extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Pdf => "pdf",
-            Format::Epub => "epub",
-        }
-    }
-}
-
 /// Builds the selected guides once (what `casebook build` does).
 pub fn build(ws: &Workspace, corpus: &Corpus, opts: &BuildOptions, diags: &mut Diagnostics, progress: &Progress) -> Result<BuildReport, ToolError> {
     Builder::new().build(ws, corpus, opts, diags, progress)
@@ -560,7 +579,7 @@ fn epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSourc
 /// page count. For tests and tools that render a single guide.
 pub fn render_pdf(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<(Vec<u8>, Vec<Diagnostic>, usize), Vec<Diagnostic>> {
     let typesetter = Typesetter::new(&ws.root, &WorkspaceFonts::load(&ws.root));
-    let pdf = typesetter.compiler().pdf(corpus, guide, template, &mut |_| {})?;
+    let pdf = typesetter.compiler().pdf(typ::PdfKind::Guide, corpus, guide, template, &mut |_| {})?;
     Ok((pdf.bytes.unwrap_or_default(), pdf.warnings, pdf.pages))
 }
 

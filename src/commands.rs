@@ -167,6 +167,8 @@ pub fn print_list(corpus: &Corpus, out: &mut String) {
         let cases = g.cases_cited().len();
         let insts = g.citations.len() - cases;
         let _ = writeln!(out, "{} — {}", g.id, g.title);
+        let formats: Vec<String> = g.options.formats.iter().map(|f| format!("{} ({})", f.name(), f.file_name(&g.id))).collect();
+        let _ = writeln!(out, "  formats: {}", formats.join(", "));
         for (i, c) in g.chapters.iter().enumerate() {
             let _ = writeln!(out, "  {:>2}. {}  ({})", i + 1, c.title, c.path);
         }
@@ -206,11 +208,8 @@ fn new(args: &NewArgs) -> Result<u8, ToolError> {
 
 /// The build options a command line asks for.
 pub fn build_options(args: &BuildArgs) -> crate::build::BuildOptions {
-    let formats = if args.formats.is_empty() {
-        [crate::build::Format::Pdf, crate::build::Format::Epub].into_iter().collect()
-    } else {
-        args.formats.iter().copied().collect()
-    };
+    // No --format: each guide makes its own `formats`.
+    let formats = args.formats.iter().copied().collect();
     let jobs = args.jobs.map_or_else(crate::build::default_jobs, usize::from);
     crate::build::BuildOptions { guides: args.guides.clone(), out: args.out.clone(), formats, jobs }
 }

@@ -45,9 +45,80 @@ pub struct RawGuideOptions {
     pub case_summaries: Option<CaseSummaries>,
     /// BCP 47 language tag.
     pub language: Option<String>,
+    /// The outputs to make (`--format` on the command line overrides them).
+    pub formats: Option<Vec<toml::Spanned<Format>>>,
     /// `[pdf]`
     #[serde(default)]
     pub pdf: RawPdfOptions,
+    /// `[summary]`
+    #[serde(default)]
+    pub summary: RawSummaryOptions,
+}
+
+/// `[summary]` options: the condensed edition.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSummaryOptions {
+    /// `portrait` or `landscape` (both in two columns).
+    pub orientation: Option<Orientation>,
+}
+
+/// Which way up the condensed edition's pages are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Orientation {
+    /// Taller than wide.
+    #[default]
+    Portrait,
+    /// Wider than tall.
+    Landscape,
+}
+
+/// One output of a guide (spec section 1, `formats`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// The printable PDF edition: `<id>.pdf`.
+    Pdf,
+    /// The EPUB 3 edition: `<id>.epub`.
+    Epub,
+    /// Case and key-term cards, four to a sheet, for duplex printing: `<id>-cards.pdf`.
+    Cards,
+    /// The condensed edition, in two columns: `<id>-summary.pdf`.
+    Summary,
+    /// The large-print edition (RNIB clear print): `<id>-large-print.pdf`.
+    LargePrint,
+    /// Flashcards in Anki's text import format: `<id>.anki.txt`.
+    Anki,
+}
+
+impl Format {
+    /// Every format, in the order outputs are made and listed.
+    pub const ALL: [Format; 6] = [Format::Pdf, Format::Epub, Format::Cards, Format::Summary, Format::LargePrint, Format::Anki];
+
+    /// The name used in `formats = [...]` and `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
+            Format::Cards => "cards",
+            Format::Summary => "summary",
+            Format::LargePrint => "large-print",
+            Format::Anki => "anki",
+        }
+    }
+
+    /// The output's file name for a guide.
+    pub fn file_name(self, guide: &str) -> String {
+        match self {
+            Format::Pdf => format!("{guide}.pdf"),
+            Format::Epub => format!("{guide}.epub"),
+            Format::Cards => format!("{guide}-cards.pdf"),
+            Format::Summary => format!("{guide}-summary.pdf"),
+            Format::LargePrint => format!("{guide}-large-print.pdf"),
+            Format::Anki => format!("{guide}.anki.txt"),
+        }
+    }
 }
 
 /// `[pdf]` options.
@@ -60,6 +131,9 @@ pub struct RawPdfOptions {
     pub standard: Option<PdfStandard>,
     /// Body font family (must be bundled or in the workspace's `fonts/`).
     pub font: Option<String>,
+    /// Printed on both sides and bound: mirrored margins, chapters open on a
+    /// right-hand page.
+    pub duplex: Option<bool>,
 }
 
 /// `guide.toml`.
@@ -89,9 +163,14 @@ pub struct RawGuideManifest {
     pub case_summaries: Option<CaseSummaries>,
     /// BCP 47 language, overriding the workspace's.
     pub language: Option<String>,
+    /// The outputs to make, overriding `[defaults]`.
+    pub formats: Option<Vec<toml::Spanned<Format>>>,
     /// `[pdf]`, overriding `[defaults]`.
     #[serde(default)]
     pub pdf: RawPdfOptions,
+    /// `[summary]`, overriding `[defaults]`.
+    #[serde(default)]
+    pub summary: RawSummaryOptions,
 }
 
 impl RawGuideManifest {
@@ -102,7 +181,9 @@ impl RawGuideManifest {
             citations: self.citations,
             case_summaries: self.case_summaries,
             language: self.language.clone(),
+            formats: self.formats.clone(),
             pdf: self.pdf.clone(),
+            summary: self.summary.clone(),
         }
     }
 }
@@ -171,6 +252,12 @@ pub struct GuideOptions {
     pub pdf_standard: Option<PdfStandard>,
     /// Body font family, if not the default.
     pub font: Option<String>,
+    /// The outputs a build makes when `--format` does not say.
+    pub formats: std::collections::BTreeSet<Format>,
+    /// Printed on both sides and bound.
+    pub duplex: bool,
+    /// The condensed edition's page orientation.
+    pub summary_orientation: Orientation,
 }
 
 impl GuideOptions {
@@ -188,6 +275,12 @@ impl GuideOptions {
             paper: own.pdf.paper.or(defaults.pdf.paper).unwrap_or_default(),
             pdf_standard: own.pdf.standard.or(defaults.pdf.standard),
             font: own.pdf.font.clone().or_else(|| defaults.pdf.font.clone()),
+            formats: match own.formats.as_ref().or(defaults.formats.as_ref()) {
+                Some(list) => list.iter().map(|f| *f.get_ref()).collect(),
+                None => [Format::Pdf, Format::Epub].into_iter().collect(),
+            },
+            duplex: own.pdf.duplex.or(defaults.pdf.duplex).unwrap_or(false),
+            summary_orientation: own.summary.orientation.or(defaults.summary.orientation).unwrap_or_default(),
         }
     }
 }

@@ -75,7 +75,8 @@ pub struct Workspace {
     pub glossary: Option<SourceId>,
     /// Guides, sorted by id.
     pub guides: Vec<GuideSource>,
-    /// The workspace's template overrides (`templates/guide.typ`, `templates/epub.css`), by file name.
+    /// The workspace's template overrides (`templates/guide.typ`, `cards.typ`,
+    /// `summary.typ`, `epub.css`), by file name.
     pub templates: std::collections::BTreeMap<String, SourceId>,
 }
 
@@ -155,7 +156,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Result<Workspace, ToolError
         );
     }
     let mut templates = std::collections::BTreeMap::new();
-    for name in ["guide.typ", "epub.css"] {
+    for name in ["guide.typ", "cards.typ", "summary.typ", "epub.css"] {
         let path = root.join("templates").join(name);
         if path.is_file() {
             if let Some(id) = read_source(&root, &path, &mut db, diags) {

@@ -149,13 +149,13 @@ fn a_guide_compiler_redoes_only_what_changed() {
     let mut compiler = typesetter.compiler();
     let guide = corpus.guides.iter().find(|g| g.id == "public-law").unwrap();
     let mut phases = Vec::new();
-    let first = compiler.pdf(&corpus, guide, &template, &mut |p| phases.push(p)).unwrap();
+    let first = compiler.pdf(casebook::render::typst::PdfKind::Guide, &corpus, guide, &template, &mut |p| phases.push(p)).unwrap();
     assert!(!first.reused);
     assert_eq!(phases, [casebook::progress::Phase::Typeset, casebook::progress::Phase::Export]);
     let art = compiler.epub_art(&corpus, guide, &template).unwrap();
     assert!(!art.reused && art.cover_png.is_some() && !art.diagrams.is_empty(), "public-law has a cover and diagrams");
     let mut phases = Vec::new();
-    let again = compiler.pdf(&corpus, guide, &template, &mut |p| phases.push(p)).unwrap();
+    let again = compiler.pdf(casebook::render::typst::PdfKind::Guide, &corpus, guide, &template, &mut |p| phases.push(p)).unwrap();
     assert!(again.reused && again.bytes.is_none() && phases.is_empty(), "the same sources were typeset again");
     assert_eq!((again.pages, again.warnings.len()), (first.pages, first.warnings.len()));
     assert!(compiler.epub_art(&corpus, guide, &template).unwrap().reused);
@@ -165,7 +165,7 @@ fn a_guide_compiler_redoes_only_what_changed() {
     append(&case, "\nCompiler marker.\n");
     let (ws2, corpus2, _) = load(&ws_dir);
     let guide2 = corpus2.guides.iter().find(|g| g.id == "public-law").unwrap();
-    let edited = compiler.pdf(&corpus2, guide2, &casebook::build::template(&ws2), &mut |_| {}).unwrap();
+    let edited = compiler.pdf(casebook::render::typst::PdfKind::Guide, &corpus2, guide2, &casebook::build::template(&ws2), &mut |_| {}).unwrap();
     let edited_bytes = edited.bytes.expect("a new PDF");
     assert!(!edited.reused && Some(&edited_bytes) != first.bytes.as_ref());
     // The long-lived compiler gives exactly what a fresh one gives.
@@ -176,7 +176,7 @@ fn a_guide_compiler_redoes_only_what_changed() {
     assert_eq!(art2.cover_png, art.cover_png);
     // Forgetting redoes everything.
     compiler.forget();
-    let redone = compiler.pdf(&corpus2, guide2, &casebook::build::template(&ws2), &mut |_| {}).unwrap();
+    let redone = compiler.pdf(casebook::render::typst::PdfKind::Guide, &corpus2, guide2, &casebook::build::template(&ws2), &mut |_| {}).unwrap();
     assert!(!redone.reused && redone.bytes.as_ref() == Some(&edited_bytes));
     assert!(!compiler.epub_art(&corpus2, guide2, &casebook::build::template(&ws2)).unwrap().reused);
 }

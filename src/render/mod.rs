@@ -9,6 +9,7 @@ use crate::config::CaseSummaries;
 use crate::model::{Authority, CaseIdx, ChapterKind, CitePlace, Corpus, Guide, InstrumentIdx};
 use crate::oscola::{self, LegislationGroup, Provision};
 
+pub mod anki;
 pub mod epub;
 pub mod typst;
 

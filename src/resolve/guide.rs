@@ -37,6 +37,18 @@ pub(super) fn assemble_guide(
     }
     let ws_lang = ws.manifest.workspace.language.as_deref();
     let options = GuideOptions::merge(&ws.manifest.defaults, ws_lang, &m.options());
+    if options.formats.is_empty() {
+        // `formats = []` here, or in `[defaults]` when the guide does not say.
+        let file = if m.formats.is_some() { g.manifest_file } else { ws.manifest_file };
+        let text = &ws.db.get(file).text;
+        let at = text.find("formats").unwrap_or(0);
+        diags.push(
+            Diagnostic::error("no-formats", format!("guide `{}` would make no outputs", g.id))
+                .at(file, at..at + "formats".len().min(text.len() - at))
+                .label("an empty list")
+                .hint("list at least one of \"pdf\", \"epub\", \"cards\", \"summary\", \"large-print\", \"anki\", or remove the key for [\"pdf\", \"epub\"]"),
+        );
+    }
     let date = match (&opts.source_date, &m.date) {
         (Some(d), _) => Some(*d),
         (None, Some(dt)) => match toml_date(dt) {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::pdf::{self, Mapper, TemplateSource};
 use super::world::{CasebookWorld, Fonts};
-use super::{Generated, GEN_DIR};
+use super::{Generated, PdfKind, GEN_DIR};
 use crate::diag::Diagnostic;
 use crate::model::{Corpus, Guide};
 use crate::progress::Phase;
@@ -58,12 +58,11 @@ impl Typesetter {
     /// A new compiler for one guide.
     pub fn compiler(&self) -> GuideCompiler {
         GuideCompiler {
-            world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
+            root: self.root.clone(),
+            editions: BTreeMap::new(),
             art_world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
             art_files: BTreeMap::new(),
             fonts: Arc::clone(&self.fonts),
-            generated: Generated::default(),
-            pdf: None,
             cover: None,
             diagrams: None,
         }
@@ -97,24 +96,31 @@ pub struct EpubArt {
 
 /// One guide's long-lived compiler.
 ///
-/// It keeps two Worlds: one for the guide, one for the cover and diagrams.
-/// A World's file store keeps a file's parsed source for the next compilation
-/// only if the last compilation read it; compiling the cover in the guide's
-/// World would make it forget the chapters, and the next PDF would start
-/// from scratch.
+/// It keeps a World for each PDF edition it has made (the guide, the large
+/// print, the summary, the cards) and one for the cover and diagrams. A
+/// World's file store keeps a file's parsed source for the next compilation
+/// only if the last compilation read it; compiling the cover or another
+/// edition in the guide's World would make it forget the chapters, and the
+/// next PDF would start from scratch.
 pub struct GuideCompiler {
-    world: CasebookWorld,
+    root: PathBuf,
+    editions: BTreeMap<PdfKind, Edition>,
     art_world: CasebookWorld,
     /// The cover's and the diagrams' generated files.
     art_files: BTreeMap<String, String>,
     fonts: Arc<Fonts>,
-    /// The sources of the last PDF compilation (for mapping diagnostics).
+    cover: Option<(u64, Option<Vec<u8>>)>,
+    diagrams: Option<(u64, BTreeMap<usize, String>)>,
+}
+
+/// One PDF edition's World and what it last made.
+struct Edition {
+    world: CasebookWorld,
+    /// The sources of the last compilation (for mapping diagnostics).
     generated: Generated,
     /// The key, page count and warnings of the last PDF (not its bytes: the
     /// caller wrote them; a long session over many guides must not hold them all).
-    pdf: Option<(u64, usize, Vec<Diagnostic>)>,
-    cover: Option<(u64, Option<Vec<u8>>)>,
-    diagrams: Option<(u64, BTreeMap<usize, String>)>,
+    last: Option<(u64, usize, Vec<Diagnostic>)>,
 }
 
 /// Virtual path of the cover's main file.
@@ -139,7 +145,9 @@ impl GuideCompiler {
     pub fn use_fonts(&mut self, typesetter: &Typesetter) {
         if !Arc::ptr_eq(&self.fonts, &typesetter.fonts) {
             self.fonts = Arc::clone(&typesetter.fonts);
-            self.world.set_fonts(Arc::clone(&self.fonts));
+            for e in self.editions.values_mut() {
+                e.world.set_fonts(Arc::clone(&self.fonts));
+            }
             self.art_world.set_fonts(Arc::clone(&self.fonts));
         }
     }
@@ -147,49 +155,60 @@ impl GuideCompiler {
     /// Forgets what was last made, so that the next requests redo everything
     /// (when an output the caller wrote has gone missing).
     pub fn forget(&mut self) {
-        self.pdf = None;
+        for e in self.editions.values_mut() {
+            e.last = None;
+        }
         self.cover = None;
         self.diagrams = None;
     }
 
-    /// Compiles and exports the guide's PDF, or says that the last one still
-    /// stands when its sources, options, fonts and date are all unchanged.
+    /// Compiles and exports one PDF edition of the guide, or says that the
+    /// last one still stands when its sources, options, fonts and date are
+    /// all unchanged.
     pub fn pdf(
         &mut self,
+        kind: PdfKind,
         corpus: &Corpus,
         guide: &Guide,
         template: &TemplateSource,
         phase: &mut dyn FnMut(Phase),
     ) -> Result<PdfEdition, Vec<Diagnostic>> {
-        let generated = super::generate(corpus, guide, &template.text);
+        let generated = super::generate_edition(kind, corpus, guide, template);
+        let inputs = kind.inputs(guide);
         let mut h = hasher();
         for (path, file) in &generated.files {
             path.hash(&mut h);
             file.text.hash(&mut h);
         }
-        (guide.date, self.fonts.fingerprint, &guide.id, &corpus.publisher, format!("{:?}", guide.options.pdf_standard)).hash(&mut h);
+        (guide.date, self.fonts.fingerprint, &guide.id, &corpus.publisher, format!("{:?}", guide.options.pdf_standard), &inputs).hash(&mut h);
         // Typst reads the images from the workspace.
         guide.hash_images(&mut h);
         let key = h.finish();
-        if let Some((k, pages, warnings)) = &self.pdf {
+        let edition = self.editions.entry(kind).or_insert_with(|| Edition {
+            world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
+            generated: Generated::default(),
+            last: None,
+        });
+        if let Some((k, pages, warnings)) = &edition.last {
             if *k == key {
                 return Ok(PdfEdition { bytes: None, pages: *pages, warnings: warnings.clone(), reused: true });
             }
         }
-        dump(guide, &generated);
+        dump(guide, kind, &generated);
         phase(Phase::Typeset);
         let files: BTreeMap<String, String> = generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
-        self.generated = generated;
-        self.world.set_generated(&files);
-        self.world.set_today(guide.date);
-        let mapper = Mapper::new(&self.generated, template, guide.span.clone());
-        let compiled = pdf::compile(&self.world, &mapper)?;
+        edition.generated = generated;
+        edition.world.set_generated(&files);
+        edition.world.set_today(guide.date);
+        edition.world.set_inputs(&inputs);
+        let mapper = Mapper::new(&edition.generated, template, guide.span.clone());
+        let compiled = pdf::compile(&edition.world, &mapper)?;
         phase(Phase::Export);
         let pages = compiled.document.pages().len();
-        let bytes = pdf::export(&self.world, &mapper, &compiled.document, guide, corpus.publisher.as_deref())?;
-        let mut warnings = self.generated.warnings.clone();
+        let bytes = pdf::export(&edition.world, &mapper, &compiled.document, guide, kind, corpus.publisher.as_deref())?;
+        let mut warnings = edition.generated.warnings.clone();
         warnings.extend(compiled.warnings);
-        self.pdf = Some((key, pages, warnings.clone()));
+        edition.last = Some((key, pages, warnings.clone()));
         Ok(PdfEdition { bytes: Some(bytes), pages, warnings, reused: false })
     }
 
@@ -200,7 +219,7 @@ impl GuideCompiler {
         let diagrams_src = pdf::diagrams_main(guide);
         let key_of = |main: &str| {
             let mut h = hasher();
-            (template.text.as_str(), main, guide.date, self.fonts.fingerprint).hash(&mut h);
+            (template.text.as_str(), main, guide.date, self.fonts.fingerprint, PdfKind::Guide.inputs(guide)).hash(&mut h);
             h.finish()
         };
         let cover_key = key_of(&cover_src.files[&super::main_path()].text);
@@ -216,6 +235,7 @@ impl GuideCompiler {
             };
             self.art_world.set_generated(&self.art_files);
             self.art_world.set_today(guide.date);
+            self.art_world.set_inputs(&PdfKind::Guide.inputs(guide));
         }
         let empty = Generated::default();
         let mapper = Mapper::new(&empty, template, guide.span.clone());
@@ -242,11 +262,16 @@ impl GuideCompiler {
 }
 
 /// `CASEBOOK_DUMP_TYPST=DIR`: a debugging aid for template authors, writing
-/// the generated sources as Typst sees them under `DIR/<guide>/`.
-fn dump(guide: &Guide, generated: &Generated) {
+/// the generated sources as Typst sees them under `DIR/<guide>/` (the guide
+/// edition) or `DIR/<guide>-<edition>/` (the others).
+fn dump(guide: &Guide, kind: PdfKind, generated: &Generated) {
     let Some(dir) = std::env::var_os("CASEBOOK_DUMP_TYPST") else { return };
+    let folder = match kind {
+        PdfKind::Guide => guide.id.clone(),
+        other => format!("{}-{}", guide.id, other.name()),
+    };
     for (path, file) in &generated.files {
-        let target = PathBuf::from(&dir).join(&guide.id).join(path.trim_start_matches('/'));
+        let target = PathBuf::from(&dir).join(&folder).join(path.trim_start_matches('/'));
         if let Some(parent) = target.parent() {
             let _ = std::fs::create_dir_all(parent);
         }

@@ -7,10 +7,12 @@
 //! [`compiler::Typesetter`] and its per-guide [`compiler::GuideCompiler`] for
 //! a PDF, a cover PNG or diagram SVGs.
 
+pub mod cards;
 pub mod compiler;
 pub mod escape;
 pub mod markup;
 pub mod pdf;
+pub mod summary;
 pub mod world;
 
 use std::collections::BTreeMap;
@@ -24,6 +26,42 @@ use markup::{content, runs_markup, SourceMap, Writer};
 
 /// The template that ships in the binary.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../../templates/guide.typ");
+
+/// The cards' template that ships in the binary (it imports the guide template).
+pub const CARDS_TEMPLATE: &str = include_str!("../../../templates/cards.typ");
+
+/// The condensed edition's template that ships in the binary (it imports the guide template).
+pub const SUMMARY_TEMPLATE: &str = include_str!("../../../templates/summary.typ");
+
+/// The PDF editions Typst typesets for a guide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PdfKind {
+    /// The printable guide.
+    Guide,
+    /// The whole guide in large print (RNIB clear print).
+    LargePrint,
+    /// The condensed edition.
+    Summary,
+    /// Case and key-term cards, four to a sheet.
+    Cards,
+}
+
+impl PdfKind {
+    /// The name the templates see as `sys.inputs.edition`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PdfKind::Guide => "guide",
+            PdfKind::LargePrint => "large-print",
+            PdfKind::Summary => "summary",
+            PdfKind::Cards => "cards",
+        }
+    }
+
+    /// The template inputs (`sys.inputs`) of this edition of a guide.
+    pub fn inputs(self, guide: &Guide) -> Vec<(&'static str, String)> {
+        vec![("edition", self.name().to_owned()), ("duplex", guide.options.duplex.to_string())]
+    }
+}
 
 /// Virtual folder of generated files; user files never live there.
 pub const GEN_DIR: &str = "/__casebook__";
@@ -72,6 +110,25 @@ pub fn main_path() -> String {
 /// The virtual path of the template.
 pub fn template_path() -> String {
     format!("{GEN_DIR}/template.typ")
+}
+
+/// The virtual path of the cards' template.
+pub fn cards_template_path() -> String {
+    format!("{GEN_DIR}/template-cards.typ")
+}
+
+/// The virtual path of the condensed edition's template.
+pub fn summary_template_path() -> String {
+    format!("{GEN_DIR}/template-summary.typ")
+}
+
+/// Generates the Typst sources of one PDF edition of a guide.
+pub fn generate_edition(kind: PdfKind, corpus: &Corpus, guide: &Guide, templates: &pdf::TemplateSource) -> Generated {
+    match kind {
+        PdfKind::Guide | PdfKind::LargePrint => generate(corpus, guide, &templates.text),
+        PdfKind::Summary => summary::generate(corpus, guide, templates),
+        PdfKind::Cards => cards::generate(corpus, guide, templates),
+    }
 }
 
 /// Generates the Typst sources of one guide.
@@ -207,6 +264,11 @@ pub fn generate_cover(corpus: &Corpus, guide: &Guide, template: &str) -> Generat
 }
 
 fn book_call(corpus: &Corpus, guide: &Guide, front: &str) -> String {
+    format!("#show: cb-book.with(meta: {}, front: {front})\n", meta(corpus, guide))
+}
+
+/// The guide's metadata as a Typst dictionary, as every template takes it.
+pub fn meta(corpus: &Corpus, guide: &Guide) -> String {
     let (lang, region) = match guide.options.language.split_once('-') {
         Some((l, r)) => (l.to_ascii_lowercase(), Some(r.to_ascii_uppercase())),
         None => (guide.options.language.to_ascii_lowercase(), None),
@@ -227,7 +289,7 @@ fn book_call(corpus: &Corpus, guide: &Guide, front: &str) -> String {
     };
     let date_text = guide.date.map(|d| string(&d.long())).unwrap_or_else(|| "none".to_owned());
     format!(
-        "#show: cb-book.with(meta: (title: {}, subtitle: {}, edition: {}, authors: {}, publisher: {}, description: {}, keywords: {}, date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}), front: {front})\n",
+        "(title: {}, subtitle: {}, edition: {}, authors: {}, publisher: {}, description: {}, keywords: {}, date: {date}, date-text: {date_text}, lang: {}, region: {}, paper: {}, font: {}, orientation: {})",
         string(&guide.title),
         opt(&guide.subtitle),
         opt(&guide.edition),
@@ -239,6 +301,10 @@ fn book_call(corpus: &Corpus, guide: &Guide, front: &str) -> String {
         region.as_deref().map(string).unwrap_or_else(|| "none".to_owned()),
         string(paper),
         opt(&guide.options.font),
+        string(match guide.options.summary_orientation {
+            crate::config::Orientation::Portrait => "portrait",
+            crate::config::Orientation::Landscape => "landscape",
+        }),
     )
 }
 

@@ -17,18 +17,44 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::world::CasebookWorld;
-use super::{Generated, GEN_DIR};
+use super::Generated;
 use crate::config::PdfStandard as Standard;
 use crate::diag::{Diagnostic, Span};
 use crate::model::{Diagram, Event, Guide};
 
-/// Where the template came from, for mapping errors inside it.
+/// The templates (`guide.typ`, and `cards.typ` and `summary.typ` beside it),
+/// with where each came from, for mapping errors inside them.
 #[derive(Debug, Clone)]
 pub struct TemplateSource {
-    /// The template text.
+    /// The guide template's text (every PDF edition imports it).
+    pub text: String,
+    /// The workspace's override of `guide.typ`, when it is not the built-in one.
+    pub file: Option<crate::diag::SourceId>,
+    /// `cards.typ`: the case and key-term cards.
+    pub cards: TemplateFile,
+    /// `summary.typ`: the condensed edition.
+    pub summary: TemplateFile,
+}
+
+/// One template besides `guide.typ`.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Its text.
     pub text: String,
     /// The workspace's override file, when it is not the built-in one.
     pub file: Option<crate::diag::SourceId>,
+}
+
+impl TemplateSource {
+    /// The built-in templates.
+    pub fn builtin() -> TemplateSource {
+        TemplateSource {
+            text: super::DEFAULT_TEMPLATE.to_owned(),
+            file: None,
+            cards: TemplateFile { text: super::CARDS_TEMPLATE.to_owned(), file: None },
+            summary: TemplateFile { text: super::SUMMARY_TEMPLATE.to_owned(), file: None },
+        }
+    }
 }
 
 /// Maps Typst diagnostics to ours.
@@ -53,11 +79,15 @@ impl<'a> Mapper<'a> {
         if vpath == super::template_path() {
             return self.template.file.map(|f| Span::new(f, range));
         }
-        let file = self.generated.files.get(&vpath)?;
-        if vpath.starts_with(&format!("{GEN_DIR}/chapters/")) {
-            return file.map.lookup(range.start).cloned();
+        if vpath == super::cards_template_path() {
+            return self.template.cards.file.map(|f| Span::new(f, range));
         }
-        None
+        if vpath == super::summary_template_path() {
+            return self.template.summary.file.map(|f| Span::new(f, range));
+        }
+        // Generated files map back to the Markdown they were written from
+        // (those written from no Markdown have an empty map).
+        self.generated.files.get(&vpath)?.map.lookup(range.start).cloned()
     }
 
     /// Converts a Typst diagnostic.
@@ -144,20 +174,28 @@ pub fn export(
     mapper: &Mapper<'_>,
     doc: &PagedDocument,
     guide: &Guide,
+    kind: super::PdfKind,
     publisher: Option<&str>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let standards = match guide.options.pdf_standard {
+    let mut standards = match guide.options.pdf_standard {
         Some(Standard::Ua1) => vec![PdfStandard::Ua_1],
         Some(Standard::A2b) => vec![PdfStandard::A_2b],
         None => vec![],
     };
+    // The large-print edition is for readers with low vision: always PDF/UA-1.
+    if kind == super::PdfKind::LargePrint && !standards.contains(&PdfStandard::Ua_1) {
+        standards.push(PdfStandard::Ua_1);
+    }
     let standards = PdfStandards::new(&standards).map_err(|e| {
         vec![Diagnostic::error("pdf-standard", e.message().to_string()).at_span(guide.span.clone()).hint("choose one of: ua-1, a-2b")]
     })?;
     let date = guide.date.unwrap_or(crate::oscola::Date { year: 1980, month: 1, day: 1 });
     let timestamp = Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).map(Timestamp::new_utc);
     let options = PdfOptions {
-        ident: Smart::Custom(format!("{}/{}", publisher.unwrap_or(""), guide.id)),
+        ident: Smart::Custom(match kind {
+            super::PdfKind::Guide => format!("{}/{}", publisher.unwrap_or(""), guide.id),
+            other => format!("{}/{}/{}", publisher.unwrap_or(""), guide.id, other.name()),
+        }),
         creator: Smart::Custom(Some(format!("casebook {}", env!("CARGO_PKG_VERSION")))),
         timestamp,
         page_ranges: None,

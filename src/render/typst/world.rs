@@ -52,11 +52,18 @@ pub fn builtin_fonts() -> &'static [(Font, FontInfo)] {
     })
 }
 
-/// The standard library, built once per process and shared by every World
-/// (the same hash everywhere, so comemo's caches serve every guide).
-fn library() -> &'static LazyHash<Library> {
-    static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
-    LIBRARY.get_or_init(|| LazyHash::new(Library::builder().build()))
+/// The standard library with the template's inputs (`sys.inputs`), built
+/// once per process for each set of inputs and shared by every World that
+/// uses them (the same hash everywhere, so comemo's caches serve every guide).
+fn library(inputs: &[(&'static str, String)]) -> &'static LazyHash<Library> {
+    type Libraries = std::sync::Mutex<BTreeMap<Vec<(&'static str, String)>, &'static LazyHash<Library>>>;
+    static LIBRARIES: OnceLock<Libraries> = OnceLock::new();
+    let mut map = LIBRARIES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(inputs.to_vec()).or_insert_with(|| {
+        let dict: typst::foundations::Dict = inputs.iter().map(|(k, v)| ((*k).into(), typst::foundations::Value::Str(v.as_str().into()))).collect();
+        // A handful of input sets per process (the editions times duplex): leaked once each.
+        Box::leak(Box::new(LazyHash::new(Library::builder().with_inputs(dict).build())))
+    })
 }
 
 /// The fonts of one workspace: the built-in ones and the workspace's own,
@@ -138,6 +145,7 @@ impl FileLoader for Loader {
 
 /// One guide's compilation environment.
 pub struct CasebookWorld {
+    library: &'static LazyHash<Library>,
     fonts: Arc<Fonts>,
     files: FileStore<Loader>,
     main: FileId,
@@ -156,6 +164,7 @@ impl CasebookWorld {
     pub fn new(root: &Path, fonts: Arc<Fonts>, today: Option<Date>) -> Self {
         let loader = Loader { root: root.to_path_buf(), generated: BTreeMap::new() };
         CasebookWorld {
+            library: library(&[]),
             fonts,
             files: FileStore::new(loader),
             main: file_id(&super::main_path()),
@@ -183,6 +192,11 @@ impl CasebookWorld {
         self.main = file_id(path);
     }
 
+    /// Sets the template's inputs (`sys.inputs`: which edition, and so on).
+    pub fn set_inputs(&mut self, inputs: &[(&'static str, String)]) {
+        self.library = library(inputs);
+    }
+
     /// Changes the edition date.
     pub fn set_today(&mut self, today: Option<Date>) {
         self.today = today.and_then(|d| Datetime::from_ymd(d.year, d.month, d.day));
@@ -196,7 +210,7 @@ impl CasebookWorld {
 
 impl World for CasebookWorld {
     fn library(&self) -> &LazyHash<Library> {
-        library()
+        self.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
