@@ -339,6 +339,11 @@ fn labels_and_links(pdf: &Path) -> Vec<(Option<String>, Vec<Link>)> {
     result
 }
 
+/// The page label of every physical page (empty when a page has none).
+fn page_labels(pdf: &Path) -> Vec<String> {
+    labels_and_links(pdf).into_iter().map(|(l, _)| l.unwrap_or_default()).collect()
+}
+
 fn roman(mut n: usize) -> String {
     let table = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")];
     let mut s = String::new();
@@ -1464,7 +1469,10 @@ fn is_caption(line: &str) -> bool {
 fn short_pages(pdf: &Path) -> Vec<String> {
     let pages = body_lines(pdf);
     let labels = labels_and_links(pdf);
-    let ends = part_ends(pdf, pages.len());
+    let mut ends = part_ends(pdf, pages.len());
+    // Printed on both sides, a part may end before a blank left-hand page.
+    let blanks: Vec<usize> = (1..pages.len()).filter(|&p| ends.contains(&p) && pages[p].1.is_empty()).collect();
+    ends.extend(blanks.iter().map(|p| p - 1));
     let contents = pages
         .iter()
         .position(|(_, lines)| lines.first().is_some_and(|l| normalise(&l.text) == "Contents"))
@@ -1592,4 +1600,273 @@ fn no_callout_or_panel_title_ends_a_page() {
         problems.extend(titles_ending_pages(&sample_pdf(g), &titles).into_iter().map(|s| format!("{g}: {s}")));
     }
     assert!(problems.is_empty(), "callout or panel titles that are the last line of a page:\n{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------
+// The large-print edition (RNIB clear print) and printing on both sides.
+// ---------------------------------------------------------------------------
+
+/// The folder holding `<guide>-large-print.pdf` for every sample guide, built on first use.
+fn large_print_pdfs() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = shared_temp_dir("large-print");
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = bin().arg("build").arg(repo().join("guides")).args(["--format", "large-print", "--out"]).arg(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "building the large-print editions failed: {}", describe(&out));
+        dir
+    })
+}
+
+fn large_print_pdf(guide: &str) -> PathBuf {
+    let p = large_print_pdfs().join(format!("{guide}-large-print.pdf"));
+    assert!(p.is_file(), "{} was not written", p.display());
+    p
+}
+
+/// The words of a page grouped into lines (same top within 1 pt), top to bottom.
+fn word_lines(words: &[Word]) -> Vec<Vec<Word>> {
+    let mut sorted = words.to_vec();
+    sorted.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
+    let mut lines: Vec<Vec<Word>> = Vec::new();
+    for w in sorted {
+        match lines.last_mut() {
+            Some(l) if (l[0].y0 - w.y0).abs() < 1.0 => l.push(w),
+            _ => lines.push(vec![w]),
+        }
+    }
+    lines
+}
+
+#[test]
+fn large_print_is_tagged_pdf_ua_1_and_passes_qpdf_check() {
+    for g in SAMPLE_GUIDES {
+        let pdf = large_print_pdf(g);
+        let info = pdfinfo(&pdf);
+        assert_eq!(info.get("Tagged").map(String::as_str), Some("yes"), "{g}: {info:?}");
+        let xmp = String::from_utf8_lossy(&std::fs::read(&pdf).unwrap()).into_owned();
+        assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{g}: the large-print edition does not claim PDF/UA-1");
+        let check = tool("qpdf", [OsStr::new("--check"), pdf.as_os_str()]);
+        assert_eq!(check.status.code(), Some(0), "{g}: qpdf --check: {}", text(&check.stdout));
+        // The whole guide: every chapter is in it, as in the print edition.
+        let titles: Vec<String> = bookmarks(&pdf).into_iter().map(|b| b.title).collect();
+        let print: Vec<String> = bookmarks(&sample_pdf(g)).into_iter().map(|b| b.title).collect();
+        assert_eq!(titles, print, "{g}: the large-print edition's outline differs from the guide's");
+    }
+}
+
+#[test]
+fn large_print_type_is_16_pt_and_nothing_is_under_14_pt() {
+    for g in SAMPLE_GUIDES {
+        let pages = pdf_words(&large_print_pdf(g));
+        // The body size: the commonest word height (pdftotext's box is the
+        // font's ascent to descent, a fixed multiple of the size).
+        let mut heights: BTreeMap<i64, usize> = BTreeMap::new();
+        for (_, words) in &pages {
+            for w in words {
+                *heights.entry(((w.y1 - w.y0) * 10.0).round() as i64).or_default() += 1;
+            }
+        }
+        let body = *heights.iter().max_by_key(|(_, n)| **n).unwrap().0 as f64 / 10.0;
+        // Inter's box is 1.21 em: the body is 16 pt.
+        assert!((body / 1.21 - 16.0).abs() < 0.3, "{g}: body words are {body} pt tall, not 16 pt type");
+        let floor = body * 14.0 / 16.0 - 0.3;
+        let mut small = Vec::new();
+        for (i, (_, words)) in pages.iter().enumerate() {
+            // Lettering inside an author's picture cannot be set again: the
+            // picture is enlarged, a wide one turned onto a page of its own
+            // (its words then run upwards, taller than wide), and not checked.
+            let rotated = |w: &&Word| w.text.chars().count() >= 3 && w.y1 - w.y0 > w.x1 - w.x0;
+            if words.iter().filter(rotated).count() >= 3 {
+                continue;
+            }
+            for w in words.iter().filter(|w| w.y1 - w.y0 < floor) {
+                small.push(format!("page {}: {:?} ({:.1} pt tall)", i + 1, w.text, w.y1 - w.y0));
+            }
+        }
+        assert!(small.is_empty(), "{g}: words under 14 pt (body {body} pt tall):\n{}", small.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
+
+        // Line spacing 1.5: baselines of a paragraph's lines 24 pt apart.
+        let mut pitches: BTreeMap<i64, usize> = BTreeMap::new();
+        for (_, words) in &pages {
+            let lines = word_lines(words);
+            for pair in lines.windows(2) {
+                let (a, b) = (&pair[0][0], &pair[1][0]);
+                if ((a.y1 - a.y0) - body).abs() < 0.2 && ((b.y1 - b.y0) - body).abs() < 0.2 {
+                    *pitches.entry(((b.y0 - a.y0) * 2.0).round() as i64).or_default() += 1;
+                }
+            }
+        }
+        let pitch = *pitches.iter().max_by_key(|(_, n)| **n).unwrap().0 as f64 / 2.0;
+        assert_eq!(pitch, 24.0, "{g}: the commonest line pitch is {pitch} pt, not 1.5 × 16 pt");
+    }
+}
+
+/// The share of full lines (six words or more, not the last of their
+/// paragraph) that end flush with their paragraph's right edge: nearly all in
+/// justified text, few when ragged right.
+fn flush_right_share(pdf: &Path) -> f64 {
+    let (mut flush, mut total) = (0usize, 0usize);
+    for (_, lines) in pdf_lines(pdf) {
+        let mut blocks: BTreeMap<usize, Vec<&TextLine>> = BTreeMap::new();
+        for l in &lines {
+            blocks.entry(l.block).or_default().push(l);
+        }
+        for block in blocks.values().filter(|b| b.len() >= 3) {
+            let right = block.iter().map(|l| l.x1).fold(0.0, f64::max);
+            // Not counting the longest line, which is flush by definition.
+            let full: Vec<&&TextLine> = block[..block.len() - 1].iter().filter(|l| l.text.split_whitespace().count() >= 6).collect();
+            if full.len() >= 2 {
+                total += full.len() - 1;
+                flush += full.iter().filter(|l| right - l.x1 < 0.5).count().saturating_sub(1);
+            }
+        }
+    }
+    flush as f64 / total.max(1) as f64
+}
+
+#[test]
+fn large_print_is_ragged_right_and_unhyphenated() {
+    // Every word of the sources, to tell a hyphen written by the author
+    // (`self-defence` broken after its hyphen) from one added by hyphenation.
+    let mut sources = String::new();
+    for e in walk(&repo().join("guides")) {
+        if e.extension().is_some_and(|x| x == "md") {
+            sources.push_str(&std::fs::read_to_string(&e).unwrap());
+        }
+    }
+    let sources = normalise(&sources);
+    for g in SAMPLE_GUIDES {
+        let lp = large_print_pdf(g);
+        let share = flush_right_share(&lp);
+        assert!(share < 0.1, "{g}: {:.0} % of the large-print edition's full lines end flush right: justified", share * 100.0);
+        // The check discriminates: the print edition is justified.
+        let print = flush_right_share(&sample_pdf(g));
+        // (poppler's paragraphs are not always the template's: a third is plenty.)
+        assert!(print > 0.25, "{g}: only {:.0} % of the print edition's full lines end flush right", print * 100.0);
+
+        let mut added = Vec::new();
+        for (_, lines) in pdf_lines(&lp) {
+            for pair in lines.windows(2) {
+                let Some(last) = pair[0].text.split_whitespace().last() else { continue };
+                let Some(next) = pair[1].text.split_whitespace().next() else { continue };
+                let frag = last.trim_start_matches(|c: char| !c.is_alphanumeric());
+                if frag.len() > 1 && frag.ends_with('-') && next.starts_with(|c: char| c.is_lowercase()) {
+                    let word = format!("{frag}{}", next.trim_end_matches(|c: char| !c.is_alphanumeric()));
+                    if !sources.contains(&word) {
+                        added.push(word);
+                    }
+                }
+            }
+        }
+        assert!(added.is_empty(), "{g}: words hyphenated at a line end in large print: {added:?}");
+    }
+}
+
+/// Every file under a folder, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn large_print_stacks_side_by_side_blocks_and_sets_large_flowcharts_as_steps() {
+    let g = "criminal-law";
+    // Side by side in print, one above the other in large print.
+    let side_by_side = |pdf: &Path| -> (usize, usize) {
+        let (mut beside, mut stacked) = (0, 0);
+        for (_, words) in pdf_words(pdf) {
+            for (i, w) in words.iter().enumerate().filter(|(_, w)| w.text == "CONCEPT") {
+                if let Some(a) = words[i + 1..].iter().find(|a| a.text == "CASE" || a.text == "STATUTE") {
+                    if (a.x0 - w.x0).abs() < 20.0 { stacked += 1 } else { beside += 1 }
+                }
+            }
+        }
+        (beside, stacked)
+    };
+    let (beside, stacked) = side_by_side(&large_print_pdf(g));
+    assert_eq!(beside, 0, "{g}: {beside} case or statute blocks side by side in large print");
+    assert!(stacked >= 3, "{g}: only {stacked} stacked case or statute blocks found in large print");
+    let (beside, _) = side_by_side(&sample_pdf(g));
+    assert!(beside >= 1, "{g}: the check does not discriminate: no side-by-side block in print");
+
+    // A flowchart too wide for 14 pt labels becomes numbered steps with its
+    // caption; the print edition draws it.
+    let lp = normalise(&tool_ok("pdftotext", [large_print_pdf(g).as_os_str(), OsStr::new("-")]));
+    assert!(lp.contains("Figure 1: Can an omission found liability?"), "{g}: the first flowchart's caption is missing");
+    assert!(lp.contains("Step 1. D failed to act"), "{g}: the first flowchart is not set as steps in large print");
+    assert!(lp.contains("Yes: step 4 (Did D owe a duty to act?)"), "{g}: the flowchart's branches are not set as steps");
+    let print = normalise(&tool_ok("pdftotext", [sample_pdf(g).as_os_str(), OsStr::new("-")]));
+    assert!(!print.contains("Step 1. D failed to act"), "{g}: the print edition sets the flowchart as steps");
+}
+
+#[test]
+fn large_print_tables_of_authorities_carry_its_own_page_numbers() {
+    let g = "criminal-law";
+    let pdf = large_print_pdf(g);
+    let labels = page_labels(&pdf);
+    let pages = pdf_words(&pdf);
+    // The table of cases' first entry, and its pages, point at pages where the case is cited.
+    let body_start = labels.iter().position(|l| l == "1").expect("a page labelled 1");
+    // The first roman page naming Airedale: the table of cases.
+    let toc = (0..pages.len()).find(|&p| is_roman(&labels[p]) && pages[p].1.iter().any(|w| w.text == "Airedale")).expect("a table of cases");
+    let entry = pages[toc].1.iter().position(|w| w.text == "Airedale").expect("the Airedale entry");
+    let line_y = pages[toc].1[entry].y0;
+    // The page numbers end the line (the report's page, `AC 789`, is not one).
+    let mut line: Vec<&Word> = pages[toc].1.iter().filter(|w| (w.y0 - line_y).abs() < 1.0).collect();
+    line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    let numbers: Vec<usize> = line.iter().rev().map_while(|w| w.text.trim_end_matches(',').parse().ok()).collect();
+    assert!(!numbers.is_empty(), "{g}: no page numbers after Airedale in the large-print table of cases");
+    for n in numbers {
+        let (_, words) = &pages[body_start + n - 1];
+        assert!(words.iter().any(|w| w.text.starts_with("Airedale")), "{g}: large-print page {n} does not cite Airedale");
+    }
+}
+
+#[test]
+fn duplex_mirrors_margins_and_opens_chapters_on_right_hand_pages() {
+    // criminal-law sets pdf.duplex = true; public-law does not.
+    let pdf = sample_pdf("criminal-law");
+    let pages = pdf_words(&pdf);
+    let labels = page_labels(&pdf);
+    // Chapters, the case summaries and the glossary open on odd (right-hand) pages.
+    for b in bookmarks(&pdf) {
+        if labels[b.page].parse::<usize>().is_ok() {
+            assert_eq!(b.page % 2, 0, "{:?} opens on physical page {} (a left-hand page)", b.title, b.page + 1);
+        }
+    }
+    let body = labels.iter().position(|l| l == "1").unwrap();
+    assert_eq!(body % 2, 0, "page 1 is physical page {}, a left-hand page", body + 1);
+    // Blank pages are wholly blank: no running head, no page number.
+    let blanks: Vec<usize> = (0..pages.len()).filter(|&i| i > 0 && pages[i].1.is_empty()).collect();
+    assert!(!blanks.is_empty(), "no blank verso at all: the check does not run");
+    let near_blank: Vec<usize> = (1..pages.len()).filter(|&i| !pages[i].1.is_empty() && pages[i].1.len() <= 3).collect();
+    assert!(near_blank.is_empty(), "pages with only a running head or number: {:?}", near_blank.iter().map(|i| i + 1).collect::<Vec<_>>());
+    // Mirrored margins: the running head starts at the inner margin (2.8 cm)
+    // on right-hand pages and at 1.8 cm on left-hand ones.
+    let cm = 72.0 / 2.54;
+    let mut checked = 0;
+    for (i, (_, words)) in pages.iter().enumerate().skip(2) {
+        let Some(head) = words.iter().min_by(|a, b| a.y0.total_cmp(&b.y0)) else { continue };
+        if head.text != "Criminal" {
+            continue;
+        }
+        let want = if i % 2 == 0 { 2.8 * cm } else { 1.8 * cm };
+        assert!((head.x0 - want).abs() < 1.0, "physical page {}: the running head starts at {:.1} pt, not {:.1} pt", i + 1, head.x0, want);
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} running heads checked");
+    // A guide printed on one side keeps equal margins and no blank pages.
+    let simplex = pdf_words(&sample_pdf("public-law"));
+    let heads: BTreeSet<i64> = simplex.iter().skip(2).filter_map(|(_, ws)| ws.iter().min_by(|a, b| a.y0.total_cmp(&b.y0))).filter(|w| w.text == "Public").map(|w| w.x0.round() as i64).collect();
+    assert_eq!(heads.len(), 1, "public-law's running heads start at {heads:?}");
 }

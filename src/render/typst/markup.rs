@@ -55,6 +55,38 @@ pub struct Writer<'a> {
     heading_anchors: Vec<String>,
     /// This writer renders a note referred to from inside a heading.
     in_heading_note: bool,
+    /// How flowcharts are laid out: larger type in the large-print edition.
+    diagram_type: DiagramType,
+}
+
+/// The type sizes a flowchart is laid out with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DiagramType {
+    /// The guide's: 9 pt labels, 8 pt edge labels.
+    #[default]
+    Normal,
+    /// The large-print edition's: 16 pt labels, 15 pt edge labels, never
+    /// drawn smaller than 14 pt.
+    Large,
+}
+
+impl DiagramType {
+    /// The layout options.
+    pub fn options(self) -> LayoutOptions {
+        match self {
+            DiagramType::Normal => LayoutOptions::default(),
+            DiagramType::Large => LayoutOptions { font_size: 16.0, edge_label_font_size: 15.0, max_label_width: 190.0, ..LayoutOptions::default() },
+        }
+    }
+
+    /// Below this scale the labels are too small to read: about 5 pt in the
+    /// guide, under 14 pt in large print.
+    fn min_legible_scale(self) -> f64 {
+        match self {
+            DiagramType::Normal => MIN_LEGIBLE_SCALE,
+            DiagramType::Large => 14.0 / 15.0,
+        }
+    }
 }
 
 /// What an open container needs at its end.
@@ -92,7 +124,14 @@ impl<'a> Writer<'a> {
             warnings: Vec::new(),
             heading_anchors: Vec::new(),
             in_heading_note: false,
+            diagram_type: DiagramType::Normal,
         }
+    }
+
+    /// Lays flowcharts out with these type sizes.
+    pub fn with_diagram_type(mut self, t: DiagramType) -> Self {
+        self.diagram_type = t;
+        self
     }
 
     /// Records that what follows comes from `span`.
@@ -438,10 +477,20 @@ impl<'a> Writer<'a> {
         self.mark(&d.span);
         self.block_gap();
         let page = super::text_area(self.guide.options.paper);
-        let (call, scale) = diagram_call_scaled(d, Some(page));
-        if scale < MIN_LEGIBLE_SCALE {
+        let (call, scale) = diagram_call_typed(d, Some(page), self.diagram_type);
+        if self.diagram_type == DiagramType::Large && scale < self.diagram_type.min_legible_scale() {
+            // Too large to draw at 14 pt: the flowchart as numbered steps.
+            self.raw(&diagram_steps_call(d));
+            self.raw("\n\n");
+            return;
+        }
+        if scale < self.diagram_type.min_legible_scale() {
+            let what = match self.diagram_type {
+                DiagramType::Normal => format!("the flowchart must be shrunk to {:.0} % to fit the page, so its labels will be hard to read", scale * 100.0),
+                DiagramType::Large => format!("in the large-print edition the flowchart must be shrunk to {:.0} % to fit the page, so its labels fall under 14 pt", scale * 100.0),
+            };
             self.warnings.push(
-                crate::diag::Diagnostic::warning("diagram-too-large", format!("the flowchart must be shrunk to {:.0} % to fit the page, so its labels will be hard to read", scale * 100.0))
+                crate::diag::Diagnostic::warning("diagram-too-large", what)
                     .at_span(d.span.clone())
                     .label("too large for the page")
                     .hint("split it into smaller flowcharts, or shorten its labels"),
@@ -480,7 +529,36 @@ pub fn diagram_call(d: &Diagram, area: Option<(f64, f64)>) -> String {
 /// and page height in pt). A left-to-right chart that would have to shrink
 /// below a readable size is laid out top-down when that shrinks it less.
 pub fn diagram_call_scaled(d: &Diagram, area: Option<(f64, f64)>) -> (String, f64) {
-    let opts = LayoutOptions::default();
+    diagram_call_typed(d, area, DiagramType::Normal)
+}
+
+/// The `#cb-diagram-steps(…)` call for a flowchart set as text: its nodes as
+/// numbered steps in source order, each with where its edges lead (by step
+/// number and label), after the caption and the alt text.
+pub fn diagram_steps_call(d: &Diagram) -> String {
+    let g = &d.graph;
+    let mut steps = String::from("(");
+    for (i, n) in g.nodes.iter().enumerate() {
+        let shape = match n.shape {
+            Shape::Decision => "decision",
+            Shape::Stadium | Shape::Circle => "end",
+            Shape::Box | Shape::Rounded => "step",
+        };
+        let mut out = String::from("(");
+        for e in g.edges.iter().filter(|e| e.from == i && e.to < g.nodes.len()) {
+            let label = e.label.as_deref().map(|l| escape::string(&l.replace('\n', " "))).unwrap_or_else(|| "none".to_owned());
+            out.push_str(&format!("(label: {label}, to: {}, name: {}), ", e.to + 1, escape::string(&g.nodes[e.to].label.replace('\n', " "))));
+        }
+        out.push(')');
+        steps.push_str(&format!("(label: {}, kind: \"{shape}\", out: {out}), ", escape::string(&n.label.replace('\n', " "))));
+    }
+    steps.push(')');
+    format!("#cb-diagram-steps(caption: {}, alt: {}, steps: {steps})", opt_string(d.title.as_deref()), opt_string(d.alt.as_deref()))
+}
+
+/// [`diagram_call_scaled`] with the type sizes of an edition.
+pub fn diagram_call_typed(d: &Diagram, area: Option<(f64, f64)>, t: DiagramType) -> (String, f64) {
+    let opts = t.options();
     let mut lay = diagram::layout(&d.graph, &opts);
     let scale_of = |l: &diagram::Layout, (w, h): (f64, f64)| (w / l.width.max(1.0)).min(MAX_DIAGRAM_HEIGHT * h / l.height.max(1.0)).min(1.0);
     let mut scale = 1.0;

@@ -125,7 +125,8 @@ pub fn summary_template_path() -> String {
 /// Generates the Typst sources of one PDF edition of a guide.
 pub fn generate_edition(kind: PdfKind, corpus: &Corpus, guide: &Guide, templates: &pdf::TemplateSource) -> Generated {
     match kind {
-        PdfKind::Guide | PdfKind::LargePrint => generate(corpus, guide, &templates.text),
+        PdfKind::Guide => generate(corpus, guide, &templates.text),
+        PdfKind::LargePrint => generate_typed(corpus, guide, &templates.text, markup::DiagramType::Large),
         PdfKind::Summary => summary::generate(corpus, guide, templates),
         PdfKind::Cards => cards::generate(corpus, guide, templates),
     }
@@ -133,6 +134,13 @@ pub fn generate_edition(kind: PdfKind, corpus: &Corpus, guide: &Guide, templates
 
 /// Generates the Typst sources of one guide.
 pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
+    generate_typed(corpus, guide, template, markup::DiagramType::Normal)
+}
+
+/// Generates the Typst sources of one guide, its flowcharts laid out with
+/// the type sizes of an edition (the large-print edition's are larger; the
+/// template sets everything else from `sys.inputs`).
+pub fn generate_typed(corpus: &Corpus, guide: &Guide, template: &str, diagram_type: markup::DiagramType) -> Generated {
     let mut g = Generated::default();
     g.add(template_path(), template.to_owned(), SourceMap::default());
     let import = format!("#import {}: *\n", string(&template_path()));
@@ -148,7 +156,7 @@ pub fn generate(corpus: &Corpus, guide: &Guide, template: &str) -> Generated {
     let mut main = import.clone();
     main.push_str(&book_call(corpus, guide, &format!("include {}", string(&format!("{GEN_DIR}/front.typ")))));
     for (i, ch) in guide.chapters.iter().enumerate() {
-        let mut w = Writer::new(corpus, guide, &ch.slug);
+        let mut w = Writer::new(corpus, guide, &ch.slug).with_diagram_type(diagram_type);
         w.mark(&crate::diag::Span::new(ch.file, 0..0));
         w.raw(&import);
         let num = crate::render::chapter_number(guide, i).map_or("none".to_owned(), |n| n.to_string());
