@@ -108,6 +108,18 @@ impl Format {
         }
     }
 
+    /// What the output is called on the preview page and in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Pdf => "PDF",
+            Format::Epub => "EPUB",
+            Format::Cards => "Case cards (PDF)",
+            Format::Summary => "Summary (PDF)",
+            Format::LargePrint => "Large print (PDF)",
+            Format::Anki => "Anki flashcards",
+        }
+    }
+
     /// The output's file name for a guide.
     pub fn file_name(self, guide: &str) -> String {
         match self {

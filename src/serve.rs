@@ -58,10 +58,12 @@ const MAX_EPUB_BYTES: u64 = 1 << 30;
 /// One guide as the index page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreviewGuide {
-    /// The guide's id: its editions are `<out>/<id>.pdf` and `<out>/<id>.epub`.
+    /// The guide's id: its editions are `<out>/<id>.pdf`, `<out>/<id>.epub`, and so on.
     pub id: String,
     /// The guide's title.
     pub title: String,
+    /// The files its build makes, in the output folder (file name, label).
+    pub outputs: Vec<(String, String)>,
     /// The diagnostics of the guide's last build when it had errors (plain
     /// text; terminal colour codes are removed), `None` when it built. The
     /// last good edition stays linked either way.
@@ -1064,15 +1066,15 @@ fn index_page(shared: &Shared) -> String {
         h.push_str(&format!("<section class=\"guide\" id=\"guide-{}\">\n", escape(&g.id)));
         h.push_str(&format!("<h2>{}</h2>\n<div class=\"id\">{}</div>\n", escape(&g.title), escape(&g.id)));
         h.push_str("<ul class=\"editions\">\n");
-        for (ext, label) in [("pdf", "PDF"), ("epub", "EPUB")] {
-            let name = format!("{}.{ext}", g.id);
-            match out_file(&shared.out_dir, &name).and_then(|p| p.metadata().ok()) {
+        for (name, label) in &g.outputs {
+            match out_file(&shared.out_dir, name).and_then(|p| p.metadata().ok()) {
                 Some(meta) => h.push_str(&format!(
-                    "<li><a href=\"/{}\">{label} <small>{}</small></a></li>\n",
-                    escape(&utf8_percent_encode(&name, SEGMENT).to_string()),
+                    "<li><a href=\"/{}\">{} <small>{}</small></a></li>\n",
+                    escape(&utf8_percent_encode(name, SEGMENT).to_string()),
+                    escape(label),
                     human_size(meta.len())
                 )),
-                None => h.push_str(&format!("<li><span>{label}: not built</span></li>\n")),
+                None => h.push_str(&format!("<li><span>{}: not built</span></li>\n", escape(label))),
             }
         }
         h.push_str("</ul>\n");

@@ -215,7 +215,7 @@ impl Session<'_> {
             let (errors, warnings) = diags.counts();
             eprintln!("{}", summary(&report, errors, warnings, started.elapsed()));
         }
-        self.status = status(&ws, &corpus, &commands::selected_guides(&corpus, &opts), &report, &diags);
+        self.status = status(&ws, &corpus, &opts, &commands::selected_guides(&corpus, &opts), &report, &diags);
     }
 
     /// Prints a problem that stopped the round, and keeps it for the preview.
@@ -260,7 +260,14 @@ pub fn summary(report: &BuildReport, errors: usize, warnings: usize, took: Durat
 
 /// Each guide's line in the preview: its errors when its build failed (the
 /// errors in the files it depends on, and those of the whole workspace).
-fn status(ws: &crate::workspace::Workspace, corpus: &crate::model::Corpus, selected: &[String], report: &BuildReport, diags: &crate::diag::Diagnostics) -> Status {
+fn status(
+    ws: &crate::workspace::Workspace,
+    corpus: &crate::model::Corpus,
+    opts: &crate::build::BuildOptions,
+    selected: &[String],
+    report: &BuildReport,
+    diags: &crate::diag::Diagnostics,
+) -> Status {
     use crate::diag::{Diagnostics, Severity};
     let guides = corpus
         .guides
@@ -277,7 +284,8 @@ fn status(ws: &crate::workspace::Workspace, corpus: &crate::model::Corpus, selec
                 }
                 crate::diag::to_human_string(&ws.db, &own)
             });
-            crate::serve::PreviewGuide { id: g.id.clone(), title: g.title.clone(), errors }
+            let outputs = opts.formats_of(g).iter().map(|f| (f.file_name(&g.id), f.label().to_owned())).collect();
+            crate::serve::PreviewGuide { id: g.id.clone(), title: g.title.clone(), outputs, errors }
         })
         .collect();
     Status { guides, errors: None }

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
     c.env_remove("SOURCE_DATE_EPOCH");
@@ -181,5 +183,57 @@ fn every_unknown_key_of_a_file_is_reported_in_one_run() {
         .map(|v| v["message"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(keys, vec!["unknown key `subtitel`", "unknown key `citation`"]);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// The files in a folder, sorted, without hidden ones.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir).map(|r| r.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| !n.starts_with('.')).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// `formats = [...]` in a guide and in `[defaults]` chooses what a build
+/// makes and what `list` shows; `--format` overrides both; an empty or
+/// misspelt list is an error at the key.
+#[test]
+fn formats_choose_the_outputs() {
+    let d = temp_dir("formats");
+    support::copy_dir(&repo().join("tests/build-fixtures/two-guides"), &d);
+    let manifest = d.join("casebook.toml");
+    let m = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, m.replace("[defaults]\n", "[defaults]\nformats = [\"epub\", \"anki\"]\n")).unwrap();
+    let alpha = d.join("alpha/guide.toml");
+    let a = std::fs::read_to_string(&alpha).unwrap();
+    std::fs::write(&alpha, format!("{a}formats = [\"summary\", \"anki\", \"large-print\"]\n")).unwrap();
+
+    let out = run(&["list", d.to_str().unwrap()], &repo());
+    let l = text(&out.stdout);
+    assert!(l.contains("formats: summary (alpha-summary.pdf), large-print (alpha-large-print.pdf), anki (alpha.anki.txt)"), "{l}");
+    assert!(l.contains("formats: epub (beta.epub), anki (beta.anki.txt)"), "{l}");
+
+    let o = d.join("out");
+    let b = run(&["build", d.to_str().unwrap(), "--out", o.to_str().unwrap(), "--quiet"], &repo());
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
+    assert_eq!(listing(&o), ["alpha-large-print.pdf", "alpha-summary.pdf", "alpha.anki.txt", "beta.anki.txt", "beta.epub"]);
+
+    // --format wins over both.
+    let o2 = d.join("out2");
+    let b = run(&["build", d.to_str().unwrap(), "--out", o2.to_str().unwrap(), "--format", "cards", "--format", "pdf", "--quiet"], &repo());
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
+    assert_eq!(listing(&o2), ["alpha-cards.pdf", "alpha.pdf", "beta-cards.pdf", "beta.pdf"]);
+
+    // A misspelt format: an error at the value, with the nearest name.
+    std::fs::write(&alpha, format!("{a}formats = [\"pdf\", \"large_print\"]\n")).unwrap();
+    let c = run(&["check", d.to_str().unwrap()], &repo());
+    let err = text(&c.stderr);
+    assert_eq!(c.status.code(), Some(1), "{err}");
+    assert!(err.contains("`large_print` is not an allowed value") && err.contains("large-print") && err.contains("alpha/guide.toml:5"), "{err}");
+    // An empty list: nothing to make is an error at the key.
+    std::fs::write(&alpha, format!("{a}formats = []\n")).unwrap();
+    let c = run(&["check", d.to_str().unwrap()], &repo());
+    let err = text(&c.stderr);
+    assert_eq!(c.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[no-formats]: guide `alpha` would make no outputs") && err.contains("alpha/guide.toml:5:1"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }

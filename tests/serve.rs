@@ -43,6 +43,11 @@ struct Editions {
     v2: PathBuf,
 }
 
+/// A guide's two editions as the preview lists them.
+fn pdf_and_epub(id: &str) -> Vec<(String, String)> {
+    vec![(format!("{id}.pdf"), "PDF".into()), (format!("{id}.epub"), "EPUB".into())]
+}
+
 fn build(ws: &Path, out: &Path, formats: &[&str]) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_casebook"));
     cmd.arg("build").arg("--out").arg(out);
@@ -95,7 +100,7 @@ impl Site {
         std::fs::write(dir.join("secret.txt"), SECRET).unwrap();
         std::fs::write(dir.join("casebook.toml"), SECRET).unwrap();
         let preview = Preview::start(([127, 0, 0, 1], 0).into(), &out, "My Law School").unwrap();
-        preview.set_guides(vec![PreviewGuide { id: GUIDE.into(), title: TITLE.into(), errors: None }]);
+        preview.set_guides(vec![PreviewGuide { id: GUIDE.into(), title: TITLE.into(), outputs: pdf_and_epub(GUIDE), errors: None }]);
         Site { dir, preview }
     }
 
@@ -180,10 +185,11 @@ fn index_lists_guides_editions_and_chapters_in_order() {
 
     // Errors are shown escaped and without terminal colours; guides come sorted by id.
     site.preview.set_guides(vec![
-        PreviewGuide { id: "zz-other".into(), title: "Other <Guide>".into(), errors: None },
+        PreviewGuide { id: "zz-other".into(), title: "Other <Guide>".into(), outputs: pdf_and_epub("zz-other"), errors: None },
         PreviewGuide {
             id: GUIDE.into(),
             title: TITLE.into(),
+            outputs: pdf_and_epub(GUIDE),
             errors: Some("\u{1b}[1;31merror[unknown-case]\u{1b}[0m: no case `r-v-x` <here>\n  --> fault.md:3:5\n".into()),
         },
     ]);
@@ -467,6 +473,7 @@ fn chromium_shows_the_rebuilt_chapter_after_reload() {
     site.preview.set_guides(vec![PreviewGuide {
         id: GUIDE.into(),
         title: TITLE.into(),
+        outputs: pdf_and_epub(GUIDE),
         errors: Some("error[unknown-case]: no case `r-v-nobody` in the bank\n  --> my-guide/fault.md:9:12".into()),
     }]);
     site.preview.reload();
