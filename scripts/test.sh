@@ -6,6 +6,8 @@
 #   poppler-utils, qpdf   Debian packages: PDF checks (pdfinfo, pdftotext, qpdf --check)
 #   EPUBCheck, Ace        scripts/validators.sh (pinned; Java and Chromium from Debian)
 #   chromedriver          scripts/validators.sh (Debian's chromium-driver: the preview's browser test)
+#   Anki 26.9.3           PyPI `anki==26.9.3` in target/tools/anki-venv: tests/anki.rs imports the
+#                         flashcards with the real backend (CASEBOOK_ANKI_PYTHON is its python)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,26 @@ fi
 if [ -f scripts/validators.sh ]; then
     bash scripts/validators.sh
 fi
+
+# Anki's own backend, pinned, in its own virtual environment (reinstalled only
+# when missing or at another version).
+ANKI_VERSION=26.9.3
+ANKI_TOOLS="${CASEBOOK_TOOLS:-$PWD/target/tools}"
+mkdir -p "$ANKI_TOOLS"
+ANKI_VENV="$(cd "$ANKI_TOOLS" && pwd)/anki-venv"
+have_anki() {
+    [ -x "$ANKI_VENV/bin/python" ] || return 1
+    local shown
+    shown="$("$ANKI_VENV/bin/python" -m pip show anki 2>/dev/null)" || return 1
+    grep -qx "Version: $ANKI_VERSION" <<<"$shown" && "$ANKI_VENV/bin/python" -c 'import anki.collection' 2>/dev/null
+}
+if ! have_anki; then
+    echo "test.sh: installing anki==$ANKI_VERSION into $ANKI_VENV" >&2
+    rm -rf "$ANKI_VENV"
+    python3 -m venv "$ANKI_VENV"
+    "$ANKI_VENV/bin/python" -m pip install -q --disable-pip-version-check "anki==$ANKI_VERSION"
+fi
+export CASEBOOK_ANKI_PYTHON="$ANKI_VENV/bin/python"
 
 # insta must never write new snapshots here: a changed output fails its test.
 export INSTA_UPDATE=no
