@@ -31,17 +31,15 @@ use support::{copy_dir, repo, TempDir};
 /// The pinned Anki version the import runs against.
 const ANKI_VERSION: &str = "26.9.3";
 
-/// The Python that has `anki`: `CASEBOOK_ANKI_PYTHON`, as `scripts/test.sh`
-/// exports it. Its absence fails the test.
+/// The Python that has `anki`: `CASEBOOK_ANKI_PYTHON` (as `scripts/test.sh`
+/// exports it), else where `scripts/test.sh` installs it, as for the other
+/// tools (`support::validator`). Its absence fails the test.
 fn anki_python() -> PathBuf {
-    let Some(p) = std::env::var_os("CASEBOOK_ANKI_PYTHON").map(PathBuf::from) else {
-        panic!(
-            "CASEBOOK_ANKI_PYTHON is not set: this test imports the flashcards with the real Anki backend \
-             (PyPI anki=={ANKI_VERSION}); run `bash scripts/test.sh`, which installs it into \
-             target/tools/anki-venv, or set CASEBOOK_ANKI_PYTHON=target/tools/anki-venv/bin/python"
-        )
-    };
-    assert!(p.is_file(), "CASEBOOK_ANKI_PYTHON={} is not a file; run `bash scripts/test.sh` to install anki=={ANKI_VERSION}", p.display());
+    let p = std::env::var_os("CASEBOOK_ANKI_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
+        let tools = std::env::var_os("CASEBOOK_TOOLS").map(PathBuf::from).unwrap_or_else(|| repo().join("target/tools"));
+        tools.join("anki-venv/bin/python")
+    });
+    assert!(p.is_file(), "{} is missing: this test imports the flashcards with the real Anki backend (PyPI anki=={ANKI_VERSION}); run `bash scripts/test.sh`, which installs it, or set CASEBOOK_ANKI_PYTHON", p.display());
     p
 }
 
