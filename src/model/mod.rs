@@ -145,6 +145,8 @@ pub struct CaseSection {
     pub kind: CaseSectionKind,
     /// Its body.
     pub body: Vec<Event>,
+    /// Its `## …` heading in the case file.
+    pub span: Span,
 }
 
 /// An instrument: statute, statutory instrument, treaty, EU measure or bill.

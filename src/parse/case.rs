@@ -25,8 +25,8 @@ pub struct ParsedCase {
     pub subjects: Vec<String>,
     /// The one-line summary, when the front matter gives one.
     pub summary: Option<String>,
-    /// The sections in their canonical order.
-    pub sections: Vec<(CaseSectionKind, MdEvents)>,
+    /// The sections in their canonical order, each with its heading's byte range.
+    pub sections: Vec<(CaseSectionKind, std::ops::Range<usize>, MdEvents)>,
 }
 
 /// Parses a case file. `None` when it has no usable front matter.
@@ -76,7 +76,7 @@ pub fn parse_case(src: &SourceFile, file: SourceId, diags: &mut Diagnostics) -> 
                 .hint(lint.hint),
         );
     }
-    let mut sections_out: Vec<(CaseSectionKind, MdEvents)> = Vec::new();
+    let mut sections_out: Vec<(CaseSectionKind, std::ops::Range<usize>, MdEvents)> = Vec::new();
     for (heading, span, events) in sections(split.body, split.body_offset, file, "case", diags) {
         let kind = match heading.to_ascii_lowercase().as_str() {
             "facts" => CaseSectionKind::Facts,
@@ -97,7 +97,7 @@ pub fn parse_case(src: &SourceFile, file: SourceId, diags: &mut Diagnostics) -> 
                 continue;
             }
         };
-        if sections_out.iter().any(|(k, _)| *k == kind) {
+        if sections_out.iter().any(|(k, _, _)| *k == kind) {
             diags.push(
                 Diagnostic::error("duplicate-section", format!("the case has two `{}` sections", kind.heading()))
                     .at(file, span)
@@ -105,10 +105,15 @@ pub fn parse_case(src: &SourceFile, file: SourceId, diags: &mut Diagnostics) -> 
             );
             continue;
         }
-        sections_out.push((kind, events));
+        // The heading's line, without the blank lines pulldown-cmark counts in it.
+        let mut heading = span;
+        while heading.end > heading.start && text.as_bytes().get(heading.end - 1).is_some_and(|b| b.is_ascii_whitespace()) {
+            heading.end -= 1;
+        }
+        sections_out.push((kind, heading, events));
     }
     for required in [CaseSectionKind::Facts, CaseSectionKind::Held, CaseSectionKind::Principle] {
-        if !sections_out.iter().any(|(k, _)| *k == required) {
+        if !sections_out.iter().any(|(k, _, _)| *k == required) {
             let end = text.len();
             diags.push(
                 Diagnostic::error("missing-section", format!("the case has no `## {}` section", required.heading()))
@@ -117,7 +122,7 @@ pub fn parse_case(src: &SourceFile, file: SourceId, diags: &mut Diagnostics) -> 
             );
         }
     }
-    sections_out.sort_by_key(|(k, _)| *k);
+    sections_out.sort_by_key(|(k, _, _)| *k);
     Some(ParsedCase {
         id,
         file,

@@ -177,9 +177,9 @@ fn finish_case(ws: &Workspace, d: ParsedCase, lookup: &Lookup<'_>, diags: &mut D
     let sections: Vec<CaseSection> = d
         .sections
         .into_iter()
-        .map(|(kind, events)| {
+        .map(|(kind, heading, events)| {
             let conv = Converter::new(d.file, &src.text, &src.path, lookup, diags).run(events);
-            CaseSection { kind, body: conv.events }
+            CaseSection { kind, body: conv.events, span: Span::new(d.file, heading) }
         })
         .collect();
     let summary = d.summary.unwrap_or_else(|| {
