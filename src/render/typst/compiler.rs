@@ -208,6 +208,10 @@ impl GuideCompiler {
         let bytes = pdf::export(&edition.world, &mapper, &compiled.document, guide, kind, corpus.publisher.as_deref())?;
         let mut warnings = edition.generated.warnings.clone();
         warnings.extend(compiled.warnings);
+        if kind == PdfKind::Cards {
+            // The cards the template had to shorten.
+            warnings.extend(super::cards::overflow_warnings(&compiled.document, corpus, guide));
+        }
         edition.last = Some((key, pages, warnings.clone()));
         Ok(PdfEdition { bytes: Some(bytes), pages, warnings, reused: false })
     }
