@@ -13,7 +13,7 @@ use super::escape::{self, num};
 use crate::diag::Span;
 use crate::diagram::{self, EdgeKind, LayoutOptions, Shape};
 use crate::model::{
-    Align, Authority, Callout, CalloutTarget, Citation, Corpus, Diagram, Event, Guide, Image, LinkTarget, Tag,
+    Align, Authority, Callout, CalloutTarget, CiteItem, Citation, Corpus, Diagram, Event, Guide, Image, LinkTarget, Tag,
 };
 use crate::oscola::{Run, Style};
 
@@ -57,6 +57,10 @@ pub struct Writer<'a> {
     in_heading_note: bool,
     /// How flowcharts are laid out: larger type in the large-print edition.
     diagram_type: DiagramType,
+    /// When set, each cited authority prints as the markup this returns, with
+    /// no footnote and no anchor (the condensed edition's citations: see
+    /// `summary.rs`); otherwise citations print as in the guide.
+    pub cite_item: Option<&'a dyn Fn(&CiteItem) -> String>,
 }
 
 /// The type sizes a flowchart is laid out with.
@@ -68,6 +72,10 @@ pub enum DiagramType {
     /// The large-print edition's: 16 pt labels, 15 pt edge labels, never
     /// drawn smaller than 14 pt.
     Large,
+    /// The condensed edition's: 7.5 pt labels, 6.5 pt edge labels, wrapped
+    /// narrower and packed closer, so that a chart fits a column of a
+    /// two-column page with little or no shrinking.
+    Compact,
 }
 
 impl DiagramType {
@@ -76,15 +84,26 @@ impl DiagramType {
         match self {
             DiagramType::Normal => LayoutOptions::default(),
             DiagramType::Large => LayoutOptions { font_size: 16.0, edge_label_font_size: 15.0, max_label_width: 190.0, ..LayoutOptions::default() },
+            DiagramType::Compact => LayoutOptions {
+                font_size: 7.5,
+                edge_label_font_size: 6.5,
+                max_label_width: 80.0,
+                padding_x: 4.0,
+                padding_y: 3.0,
+                rank_gap: 22.0,
+                node_gap: 10.0,
+                ..LayoutOptions::default()
+            },
         }
     }
 
     /// Below this scale the labels are too small to read: about 5 pt in the
-    /// guide, under 14 pt in large print.
-    fn min_legible_scale(self) -> f64 {
+    /// guide and the condensed edition, under 14 pt in large print.
+    pub fn min_legible_scale(self) -> f64 {
         match self {
             DiagramType::Normal => MIN_LEGIBLE_SCALE,
             DiagramType::Large => 14.0 / 15.0,
+            DiagramType::Compact => 5.0 / 7.5,
         }
     }
 }
@@ -125,6 +144,7 @@ impl<'a> Writer<'a> {
             heading_anchors: Vec::new(),
             in_heading_note: false,
             diagram_type: DiagramType::Normal,
+            cite_item: None,
         }
     }
 
@@ -361,6 +381,7 @@ impl<'a> Writer<'a> {
             Some(CalloutTarget::Case(ci)) => {
                 let case = self.corpus.case(*ci);
                 let mut w = Writer::new(self.corpus, self.guide, &self.scope);
+                w.cite_item = self.cite_item;
                 w.case_aside(*ci);
                 let target = target_label(self.guide, self.corpus, Authority::Case(*ci));
                 self.raw(&format!(
@@ -374,6 +395,7 @@ impl<'a> Writer<'a> {
             Some(CalloutTarget::Provision(ii, prov)) => {
                 let inst = self.corpus.instrument(*ii);
                 let mut w = Writer::new(self.corpus, self.guide, &self.scope);
+                w.cite_item = self.cite_item;
                 // The provision shown, or the whole instrument (as the EPUB shows them).
                 let shown: Vec<&crate::model::ProvisionText> = match prov {
                     Some(p) => inst.provision(&p.base_label()).into_iter().collect(),
@@ -425,6 +447,7 @@ impl<'a> Writer<'a> {
         if self.notes_printed.insert(label.to_owned()) {
             let body = self.notes.get(label).cloned().unwrap_or_default();
             let mut w = Writer::new(self.corpus, self.guide, &self.scope);
+            w.cite_item = self.cite_item;
             w.in_heading_note = self.in_heading();
             w.events(&body);
             self.heading_anchors.append(&mut w.heading_anchors);
@@ -437,6 +460,11 @@ impl<'a> Writer<'a> {
 
     fn cite(&mut self, c: &Citation) {
         self.mark(&c.span);
+        if let Some(print) = self.cite_item {
+            let items: Vec<String> = c.items.iter().map(print).collect();
+            self.raw(&items.join(&escape::text("; ")));
+            return;
+        }
         for (i, item) in c.items.iter().enumerate() {
             if i > 0 {
                 self.raw(&escape::text("; "));
@@ -488,6 +516,7 @@ impl<'a> Writer<'a> {
             let what = match self.diagram_type {
                 DiagramType::Normal => format!("the flowchart must be shrunk to {:.0} % to fit the page, so its labels will be hard to read", scale * 100.0),
                 DiagramType::Large => format!("in the large-print edition the flowchart must be shrunk to {:.0} % to fit the page, so its labels fall under 14 pt", scale * 100.0),
+                DiagramType::Compact => format!("in the summary the flowchart must be shrunk to {:.0} % to fit the page, so its labels will be hard to read", scale * 100.0),
             };
             self.warnings.push(
                 crate::diag::Diagnostic::warning("diagram-too-large", what)
