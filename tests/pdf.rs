@@ -1870,3 +1870,52 @@ fn duplex_mirrors_margins_and_opens_chapters_on_right_hand_pages() {
     let heads: BTreeSet<i64> = simplex.iter().skip(2).filter_map(|(_, ws)| ws.iter().min_by(|a, b| a.y0.total_cmp(&b.y0))).filter(|w| w.text == "Public").map(|w| w.x0.round() as i64).collect();
     assert_eq!(heads.len(), 1, "public-law's running heads start at {heads:?}");
 }
+
+// ---------------------------------------------------------------------------
+// The whole revision pack.
+// ---------------------------------------------------------------------------
+
+/// Every sample guide makes all six outputs (the workspace's `[defaults]`):
+/// built twice, at `-j 1` and `-j 2`, they are byte-identical; every PDF is
+/// tagged and passes `qpdf --check`; the large-print edition is PDF/UA-1, and
+/// the summary is too for the guide that asks for UA (public-law).
+#[test]
+fn every_output_of_the_sample_guides_is_reproducible_tagged_and_sound() {
+    let tmp = TempDir::new("pack");
+    let mut dirs = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = tmp.join(format!("out-{jobs}"));
+        let o = bin().arg("build").arg(repo().join("guides")).arg("--out").arg(&out).args(["-j", jobs, "--quiet"]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+        dirs.push(out);
+    }
+    let mut want: Vec<String> = Vec::new();
+    for g in SAMPLE_GUIDES {
+        for f in [".pdf", ".epub", "-cards.pdf", "-summary.pdf", "-large-print.pdf", ".anki.txt"] {
+            want.push(format!("{g}{f}"));
+        }
+    }
+    want.sort();
+    let mut have: Vec<String> = std::fs::read_dir(&dirs[0]).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    have.sort();
+    assert_eq!(have, want, "the sample guides' outputs");
+    for name in &want {
+        let (a, b) = (std::fs::read(dirs[0].join(name)).unwrap(), std::fs::read(dirs[1].join(name)).unwrap());
+        assert!(a == b, "{name} differs between two builds");
+        if !name.ends_with(".pdf") {
+            continue;
+        }
+        let pdf = dirs[0].join(name);
+        assert_eq!(pdfinfo(&pdf).get("Tagged").map(String::as_str), Some("yes"), "{name} is not tagged");
+        let check = tool("qpdf", [OsStr::new("--check"), pdf.as_os_str()]);
+        assert_eq!(check.status.code(), Some(0), "{name}: qpdf --check: {}", text(&check.stdout));
+        let ua = String::from_utf8_lossy(&a).contains("<pdfuaid:part>1</pdfuaid:part>");
+        let asks = name.starts_with("public-law");
+        if name.ends_with("-large-print.pdf") || (asks && name.ends_with("-summary.pdf")) {
+            assert!(ua, "{name} is not PDF/UA-1");
+        }
+        if !asks && !name.ends_with("-large-print.pdf") {
+            assert!(!ua, "{name} claims PDF/UA-1 without being asked");
+        }
+    }
+}
