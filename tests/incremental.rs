@@ -423,6 +423,9 @@ fn watch_serve_shows_an_edit_in_the_browser() {
     }
     let index = http(addr, "GET", "/").text();
     assert!(index.contains("Public Law"), "the index lists the guide: {index}");
+    // It links the outputs this watch makes (`--format epub`), and only those.
+    assert!(index.contains("<a href=\"/public-law.epub\">EPUB <small>"), "{index}");
+    assert!(!index.contains("public-law.pdf") && !index.contains("PDF"), "the index lists an output this watch does not make: {index}");
 
     let browser = Browser::start();
     let chapter = "EPUB/ch02-judicial-review-access.xhtml";
