@@ -86,6 +86,12 @@ pub fn report(db: &SourceDb, diags: &Diagnostics, format: MessageFormat) {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(diag::to_json_lines(db, diags).as_bytes());
         }
+        MessageFormat::Github => {
+            // The runner reads workflow commands from stdout.
+            let base = std::env::current_dir().unwrap_or_default();
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(diag::to_github_lines(db, diags, &base).as_bytes());
+        }
     }
 }
 
@@ -125,7 +131,7 @@ fn check(args: &CheckArgs) -> Result<u8, ToolError> {
     let (ws, corpus, diags) = load(&args.source)?;
     report(&ws.db, &diags, args.source.message_format);
     let (errors, warnings) = diags.counts();
-    if args.source.message_format == MessageFormat::Human {
+    if args.source.message_format != MessageFormat::Json {
         eprintln!(
             "checked {} guide{}, {} cases, {} instruments, {} key terms: {} error{}, {} warning{}",
             corpus.guides.len(),
@@ -232,7 +238,8 @@ fn build(args: &BuildArgs) -> Result<u8, ToolError> {
     let mut builder = crate::build::Builder::new();
     let Loaded { ws, corpus, mut diags } = load_with(&args.source, &mut builder)?;
     let opts = build_options(args);
-    let human = args.source.message_format == MessageFormat::Human;
+    // The summary lines go to stderr in human and github formats (never in JSON).
+    let human = args.source.message_format != MessageFormat::Json;
     let progress = crate::progress::Progress::new(progress_mode(args), &selected_guides(&corpus, &opts));
     let report = builder.build(&ws, &corpus, &opts, &mut diags, &progress)?;
     progress.finish();

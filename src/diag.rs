@@ -313,6 +313,9 @@ pub enum MessageFormat {
     Human,
     /// One JSON object per line.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), so that
+    /// errors and warnings show on a pull request's lines.
+    Github,
 }
 
 /// Writes diagnostics rustc-style.
@@ -383,6 +386,59 @@ pub fn to_json_lines(db: &SourceDb, diags: &Diagnostics) -> String {
     s
 }
 
+/// Escapes a workflow command's message as the Actions runner reads it
+/// (`%`, CR and LF; as `escapeData` in actions/toolkit).
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (also `:` and `,`, which
+/// delimit properties; as `escapeProperty` in actions/toolkit).
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders the diagnostics as GitHub Actions workflow commands, one per line:
+/// `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`. The
+/// file is given relative to `base` (the folder the build runs in, which on
+/// a runner is the checkout) when it lies inside it, so that the annotation
+/// lands on the pull request's file; the message carries the label and the
+/// hint on lines of their own.
+pub fn to_github_lines(db: &SourceDb, diags: &Diagnostics, base: &std::path::Path) -> String {
+    let mut s = String::new();
+    for d in diags.iter() {
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(span) = &d.span {
+            let f = db.get(span.file);
+            let shown = match f.path.strip_prefix(base) {
+                Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"),
+                Err(_) => f.path.display().to_string(),
+            };
+            let (line, col) = f.line_col(span.range.start);
+            let (end_line, end_col) = f.line_col(span.range.end);
+            props.push(format!("file={}", github_property(&shown)));
+            props.push(format!("line={line}"));
+            props.push(format!("col={col}"));
+            props.push(format!("endLine={end_line}"));
+            props.push(format!("endColumn={end_col}"));
+        }
+        props.push(format!("title={}", github_property(&format!("casebook {kind}[{}]", d.code))));
+        let mut message = d.message.clone();
+        if let Some(l) = &d.label {
+            message.push_str(&format!("\n{l}"));
+        }
+        if let Some(h) = &d.hint {
+            message.push_str(&format!("\nhint: {h}"));
+        }
+        let _ = writeln!(s, "::{kind} {}::{}", props.join(","), github_data(&message));
+    }
+    s
+}
+
 /// Renders the diagnostics as plain rustc-style text (no colour), for tests and logs.
 pub fn to_human_string(db: &SourceDb, diags: &Diagnostics) -> String {
     let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
@@ -422,4 +478,28 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_commands_escape_what_the_runner_would_misread() {
+        let mut db = SourceDb::default();
+        let root = std::path::Path::new("/ws");
+        let id = db.add("a, b: c%.md".into(), root.join("a, b: c%.md"), "line one\nline two\n".into());
+        let mut diags = Diagnostics::new();
+        diags.push(Diagnostic::error("some-code", "100% wrong:\nsecond line\r").at(id, 9..13).label("here, too").hint("fix: it"));
+        diags.push(Diagnostic::warning("no-place", "nowhere"));
+        let out = to_github_lines(&db, &diags, root);
+        assert_eq!(
+            out,
+            "::error file=a%2C b%3A c%25.md,line=2,col=1,endLine=2,endColumn=5,title=casebook error[some-code]::100%25 wrong:%0Asecond line%0D%0Ahere, too%0Ahint: fix: it\n\
+             ::warning title=casebook warning[no-place]::nowhere\n"
+        );
+        // Outside the base folder, the absolute path.
+        let other = to_github_lines(&db, &diags, std::path::Path::new("/elsewhere"));
+        assert!(other.starts_with("::error file=/ws/a%2C b%3A c%25.md,"), "{other}");
+    }
 }

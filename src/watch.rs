@@ -41,7 +41,7 @@ enum Msg {
 pub fn run(args: &WatchArgs) -> Result<u8, ToolError> {
     let root = commands::locate(args.build.source.dir.as_deref())?;
     let root = root.canonicalize().map_err(|e| ToolError::new(format!("cannot read {}: {e}", root.display()), None))?;
-    let human = args.build.source.message_format == MessageFormat::Human;
+    let human = args.build.source.message_format != MessageFormat::Json;
     let say = |line: &str| {
         if human {
             eprintln!("{line}");
@@ -177,7 +177,7 @@ impl Session<'_> {
     /// One load-and-build round; prints what changed, what was rebuilt and how long it took.
     fn round(&mut self, changed: &[PathBuf]) {
         let args = self.args;
-        let human = args.build.source.message_format == MessageFormat::Human;
+        let human = args.build.source.message_format != MessageFormat::Json;
         let started = Instant::now();
         if human && !changed.is_empty() {
             let shown: Vec<String> = changed.iter().take(3).map(|p| p.strip_prefix(&self.root).unwrap_or(p).display().to_string()).collect();

@@ -152,7 +152,41 @@ fn fixture_snapshots() {
         }
         insta::assert_snapshot!(format!("{name}-human"), casebook::diag::to_human_string(&ws.db, &diags));
         insta::assert_snapshot!(format!("{name}-json"), casebook::diag::to_json_lines(&ws.db, &diags));
+        insta::assert_snapshot!(format!("{name}-github"), casebook::diag::to_github_lines(&ws.db, &diags, &ws.root));
     }
+}
+
+/// `--message-format github`: every diagnostic is one workflow command on
+/// stdout, its file relative to the folder the build runs in (on a runner,
+/// the checkout), so that the annotation lands on the pull request's line;
+/// the summary stays on stderr.
+#[test]
+fn github_message_format_annotates_the_lines_of_the_pull_request() {
+    let ws = repo().join("tests/fixtures/bad-citation");
+    let json = run(&["check", "--message-format", "json", ws.to_str().unwrap()], &repo());
+    let out = run(&["check", "--message-format", "github", ws.to_str().unwrap()], &repo());
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let objects: Vec<serde_json::Value> = text(&json.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), objects.len(), "one command per diagnostic:\n{stdout}");
+    for (line, v) in lines.iter().zip(&objects) {
+        let want = format!(
+            "::{} file=tests/fixtures/bad-citation/{},line={},col={},endLine={},endColumn={},title=casebook {}[{}]::{}",
+            v["severity"].as_str().unwrap(),
+            v["file"].as_str().unwrap(),
+            v["line"],
+            v["column"],
+            v["end_line"],
+            v["end_column"],
+            v["severity"].as_str().unwrap(),
+            v["code"].as_str().unwrap(),
+            v["message"].as_str().unwrap().replace('%', "%25"),
+        );
+        assert!(line.starts_with(&want), "{line}\nwanted it to start with\n{want}");
+        assert!(line.contains("%0Ahint: "), "the hint follows on a line of its own: {line}");
+    }
+    assert!(text(&out.stderr).contains("checked 1 guide"), "{}", text(&out.stderr));
 }
 
 #[test]
