@@ -29,6 +29,26 @@ pub enum Command {
     Build(BuildArgs),
     /// Build, then rebuild the guides an edit affects whenever a source changes (Ctrl-C stops).
     Watch(WatchArgs),
+    /// Plan a build for a CI job matrix: every guide's outputs, the files it depends on,
+    /// its weight and a content key per output; with --shards N, guides spread over N shards.
+    Plan(PlanArgs),
+}
+
+/// Arguments of `casebook plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Where and how.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Print one JSON document (for a CI job matrix) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Spread the guides over N shards, balanced by weight (`build --shard I/N` builds one).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub shards: Option<u16>,
+    /// Outputs to plan; repeat for several. Default: each guide's `formats`.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub formats: Vec<crate::build::Format>,
 }
 
 /// Arguments of `casebook build`.
@@ -40,6 +60,9 @@ pub struct BuildArgs {
     /// Build only this guide (by folder name); repeat for several.
     #[arg(long = "guide", value_name = "ID")]
     pub guides: Vec<String>,
+    /// Build only the guides of shard I of N, as `casebook plan --shards N` assigns them.
+    #[arg(long, value_name = "I/N", value_parser = crate::plan::parse_shard, conflicts_with = "guides")]
+    pub shard: Option<(usize, usize)>,
     /// Output folder; default: `out-dir` from casebook.toml (`dist`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

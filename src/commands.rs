@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::List(args) => list(&args),
         Command::Build(args) => build(&args),
         Command::Watch(args) => crate::watch::run(&args),
+        Command::Plan(args) => plan(&args),
     }
 }
 
@@ -234,10 +235,47 @@ pub fn selected_guides(corpus: &Corpus, opts: &crate::build::BuildOptions) -> Ve
     corpus.guides.iter().filter(|g| opts.guides.is_empty() || opts.guides.contains(&g.id)).map(|g| g.id.clone()).collect()
 }
 
+fn plan(args: &crate::cli::PlanArgs) -> Result<u8, ToolError> {
+    let mut builder = crate::build::Builder::new();
+    let Loaded { ws, corpus, diags } = load_with(&args.source, &mut builder)?;
+    report(&ws.db, &diags, args.source.message_format);
+    if diags.has_errors() {
+        return Ok(1);
+    }
+    let formats = args.formats.iter().copied().collect();
+    let fonts = builder.fonts(&ws.root).clone();
+    let plan = crate::plan::plan(&ws, &corpus, &fonts, &formats, args.shards.map(usize::from));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&plan).map_err(|e| ToolError::new(e.to_string(), None))?);
+        return Ok(0);
+    }
+    for g in &plan.guides {
+        let shard = g.shard.map(|s| format!("  shard {s}")).unwrap_or_default();
+        println!("{}  weight {}  {} files  {}{shard}", g.id, g.weight, g.files.len(), g.formats.join(", "));
+    }
+    for s in plan.shards.iter().flatten() {
+        println!("shard {}: weight {}: {}", s.shard, s.weight, s.guides.join(", "));
+    }
+    Ok(0)
+}
+
 fn build(args: &BuildArgs) -> Result<u8, ToolError> {
     let mut builder = crate::build::Builder::new();
     let Loaded { ws, corpus, mut diags } = load_with(&args.source, &mut builder)?;
-    let opts = build_options(args);
+    let mut opts = build_options(args);
+    if let Some((i, n)) = args.shard {
+        // The guides `plan --shards N` gives shard I (by weight, from the sources).
+        let weights: Vec<(&str, u64)> = corpus.guides.iter().map(|g| (g.id.as_str(), crate::plan::weight(&ws, &corpus, g))).collect();
+        let of = crate::plan::assign(&weights, n);
+        opts.guides = corpus.guides.iter().zip(of).filter(|(_, s)| *s + 1 == i).map(|(g, _)| g.id.clone()).collect();
+        if opts.guides.is_empty() {
+            if args.source.message_format != MessageFormat::Json {
+                eprintln!("shard {i}/{n} has no guides: nothing to build");
+            }
+            report(&ws.db, &diags, args.source.message_format);
+            return Ok(u8::from(diags.has_errors()));
+        }
+    }
     // The summary lines go to stderr in human and github formats (never in JSON).
     let human = args.source.message_format != MessageFormat::Json;
     let progress = crate::progress::Progress::new(progress_mode(args), &selected_guides(&corpus, &opts));

@@ -19,6 +19,7 @@ pub mod diagram;
 pub mod fonts;
 pub mod model;
 pub mod oscola;
+pub mod plan;
 pub mod parse;
 pub mod progress;
 pub mod render;

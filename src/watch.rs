@@ -39,6 +39,9 @@ enum Msg {
 
 /// Runs `casebook watch` until Ctrl-C; returns the exit code.
 pub fn run(args: &WatchArgs) -> Result<u8, ToolError> {
+    if args.build.shard.is_some() {
+        return Err(ToolError::new("`--shard` splits a build across CI runners; `watch` rebuilds the guides an edit affects", Some("use `--guide ID` to watch some guides")));
+    }
     let root = commands::locate(args.build.source.dir.as_deref())?;
     let root = root.canonicalize().map_err(|e| ToolError::new(format!("cannot read {}: {e}", root.display()), None))?;
     let human = args.build.source.message_format != MessageFormat::Json;

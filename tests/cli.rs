@@ -271,3 +271,89 @@ fn formats_choose_the_outputs() {
     assert!(err.contains("error[no-formats]: guide `alpha` would make no outputs") && err.contains("alpha/guide.toml:5:1"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Every file in a folder and its bytes.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    listing(dir).into_iter().map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap())).collect()
+}
+
+/// `plan --json --shards N` and `build --shard I/N` on a bench workspace of
+/// nine guides: for N = 1, 3 and 7 each shard builds exactly the guides the
+/// plan gives it, and the shards together write the files of one full build,
+/// byte for byte. The plan is deterministic, ready for a job matrix, and its
+/// content keys change exactly for the guides that depend on an edited case.
+#[test]
+fn shards_together_make_the_full_build() {
+    let d = temp_dir("shards");
+    let ws = d.join("ws");
+    let gen = Command::new("python3").arg(repo().join("bench/generate.py")).arg(&ws).args(["--cases", "60", "--guides", "9", "--chapters", "2"]).output().expect("python3 runs");
+    assert!(gen.status.success(), "{}", text(&gen.stderr));
+    let full = d.join("full");
+    let b = run(&["build", ws.to_str().unwrap(), "--out", full.to_str().unwrap(), "--quiet"], &repo());
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
+    let whole = files_of(&full);
+    assert_eq!(whole.len(), 18, "{:?}", whole.keys());
+
+    let plan = |n: &str| -> serde_json::Value {
+        let o = run(&["plan", ws.to_str().unwrap(), "--json", "--shards", n], &repo());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        serde_json::from_slice(&o.stdout).expect("plan prints JSON")
+    };
+    for n in [1usize, 3, 7] {
+        let p = plan(&n.to_string());
+        assert_eq!(p, plan(&n.to_string()), "the plan is deterministic");
+        let include = p["matrix"]["include"].as_array().unwrap();
+        assert_eq!(include.iter().map(|m| m["shard"].as_str().unwrap().to_owned()).collect::<Vec<_>>(), (1..=n).map(|i| format!("{i}/{n}")).collect::<Vec<_>>());
+        let mut union = std::collections::BTreeMap::new();
+        for i in 1..=n {
+            let out = d.join(format!("out-{n}-{i}"));
+            let b = run(&["build", ws.to_str().unwrap(), "--shard", &format!("{i}/{n}"), "--out", out.to_str().unwrap(), "--quiet"], &repo());
+            assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
+            let mut want: Vec<String> = p["guides"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|g| g["shard"] == i)
+                .flat_map(|g| g["outputs"].as_array().unwrap().iter().map(|o| o["file"].as_str().unwrap().to_owned()))
+                .collect();
+            want.sort();
+            let got = files_of(&out);
+            assert_eq!(got.keys().cloned().collect::<Vec<_>>(), want, "shard {i}/{n}");
+            union.extend(got);
+        }
+        assert!(union == whole, "the {n} shards together differ from the full build");
+    }
+
+    // Content keys: 64 hex digits; an edited case changes the keys of exactly
+    // the guides that depend on it.
+    let before = plan("3");
+    let guides = before["guides"].as_array().unwrap();
+    for g in guides {
+        for o in g["outputs"].as_array().unwrap() {
+            let k = o["key"].as_str().unwrap();
+            assert!(k.len() == 64 && k.chars().all(|c| c.is_ascii_hexdigit()), "{k}");
+        }
+    }
+    let case = guides[0]["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).find(|f| f.starts_with("cases/")).expect("guide 0 cites a case").to_owned();
+    let path = ws.join(&case);
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap() + "\nOne more sentence.\n").unwrap();
+    let after = plan("3");
+    for (a, b) in guides.iter().zip(after["guides"].as_array().unwrap()) {
+        let depends = a["files"].as_array().unwrap().iter().any(|f| f == case.as_str());
+        let changed = a["outputs"] != b["outputs"];
+        assert_eq!(changed, depends, "{}: keys changed {changed}, depends on {case} {depends}", a["id"]);
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn a_shard_must_exist_and_excludes_guide() {
+    let ws = repo().join("tests/build-fixtures/two-guides");
+    for bad in ["0/2", "3/2", "x"] {
+        let o = run(&["build", ws.to_str().unwrap(), "--shard", bad], &repo());
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o.stderr));
+    }
+    let o = run(&["build", ws.to_str().unwrap(), "--shard", "1/2", "--guide", "alpha"], &repo());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("cannot be used with"), "{}", text(&o.stderr));
+}
