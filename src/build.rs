@@ -44,6 +44,10 @@ pub struct BuildOptions {
     pub formats: BTreeSet<Format>,
     /// Guides built at once (at least 1).
     pub jobs: usize,
+    /// `--cache DIR`: finished outputs by content key, restored instead of rebuilt.
+    pub cache: Option<PathBuf>,
+    /// `--cache-max-size`: after the build, least recently used entries go until the cache is no larger.
+    pub cache_max_size: Option<u64>,
 }
 
 impl BuildOptions {
@@ -58,7 +62,7 @@ impl BuildOptions {
 
     /// Every guide, each with its own formats, one guide at a time per core.
     pub fn all(out: Option<PathBuf>) -> BuildOptions {
-        BuildOptions { guides: Vec::new(), out, formats: BTreeSet::new(), jobs: default_jobs() }
+        BuildOptions { guides: Vec::new(), out, formats: BTreeSet::new(), jobs: default_jobs(), cache: None, cache_max_size: None }
     }
 
     /// The outputs to make for a guide: `--format`, or else the guide's `formats`.
@@ -89,6 +93,12 @@ pub struct BuildReport {
     pub unchanged: Vec<String>,
     /// The most guides this run compiled at once (never more than `jobs`).
     pub most_at_once: usize,
+    /// Guides whose outputs all came from the cache (`--cache`), nothing compiled.
+    pub restored: Vec<String>,
+    /// Outputs written from the cache.
+    pub restored_files: Vec<PathBuf>,
+    /// Cache entries found damaged (their bytes did not match their digest), deleted and rebuilt.
+    pub discarded: usize,
 }
 
 /// The source files a guide depends on: errors in any of them stop that
@@ -255,7 +265,10 @@ enum Outcome {
     /// An output could not be written (a problem of the tool, not the sources).
     NotWritten(ToolError),
     Unchanged,
-    Built(Vec<PathBuf>),
+    /// Every output came from the cache.
+    Restored(Vec<PathBuf>),
+    /// Outputs made (and perhaps some restored from the cache), and damaged cache entries met.
+    Built { written: Vec<PathBuf>, restored: Vec<PathBuf>, discarded: usize },
 }
 
 /// Guides being compiled right now (for cache eviction).
@@ -392,9 +405,17 @@ impl Builder {
                     not_written.get_or_insert(e);
                 }
                 Outcome::Unchanged => report.unchanged.push(guide.id.clone()),
-                Outcome::Built(paths) => {
-                    report.rebuilt.push(guide.id.clone());
+                Outcome::Restored(paths) => {
+                    report.restored.push(guide.id.clone());
+                    report.restored_files.extend(paths.iter().cloned());
                     report.written.extend(paths);
+                }
+                Outcome::Built { written, restored, discarded } => {
+                    report.rebuilt.push(guide.id.clone());
+                    report.restored_files.extend(restored.iter().cloned());
+                    report.written.extend(restored);
+                    report.written.extend(written);
+                    report.discarded += discarded;
                 }
             }
             self.guides.insert(guide.id.clone(), state);
@@ -403,6 +424,9 @@ impl Builder {
         self.guides.retain(|id, _| known.contains(&id.as_str()));
         if let Some(e) = not_written {
             return Err(e);
+        }
+        if let (Some(dir), Some(max)) = (&opts.cache, opts.cache_max_size) {
+            crate::cache::Cache::new(dir).evict(max).map_err(|e| ToolError::new(format!("cannot trim the cache {}: {e}", dir.display()), None))?;
         }
         if self.keep_caches {
             // Between runs, keep what the last few rebuilds used (as typst watch does).
@@ -448,6 +472,37 @@ impl Cx<'_> {
             self.progress.done(index, self.progress.shows_unchanged().then(|| format!("unchanged {}", guide.id)));
             return (Outcome::Unchanged, local);
         }
+        // Outputs the cache holds are restored, not made (their content keys
+        // cover everything they are made of).
+        let cache = self.opts.cache.as_deref().map(crate::cache::Cache::new);
+        let mut keys: BTreeMap<Format, String> = BTreeMap::new();
+        let mut restored = Vec::new();
+        let mut discarded = 0;
+        let mut paths = paths;
+        if let Some(cache) = &cache {
+            let mut left = Vec::new();
+            for (format, path) in paths {
+                let k = crate::plan::content_key(self.ws, self.corpus, guide, self.fonts, format);
+                match cache.restore(&k, &path) {
+                    Ok(crate::cache::Restore::Restored) => restored.push(path),
+                    Ok(crate::cache::Restore::Corrupt) => {
+                        discarded += 1;
+                        keys.insert(format, k);
+                        left.push((format, path));
+                    }
+                    _ => {
+                        keys.insert(format, k);
+                        left.push((format, path));
+                    }
+                }
+            }
+            paths = left;
+            if paths.is_empty() {
+                state.key = Some(key);
+                self.progress.done(index, Some(format!("restored {} from the cache", guide.id)));
+                return (Outcome::Restored(restored), local);
+            }
+        }
         state.compiler.use_fonts(self.typesetter);
         if paths.iter().any(|(_, p)| !p.exists()) {
             // An output went missing: make everything again.
@@ -458,7 +513,7 @@ impl Cx<'_> {
         self.most_at_once.fetch_max(now, Ordering::SeqCst);
         let started = Instant::now();
         // Each output's new bytes, or `None` when the file written last time stands.
-        let mut outputs: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+        let mut outputs: Vec<(Format, PathBuf, Option<Vec<u8>>)> = Vec::new();
         let mut parts: Vec<String> = Vec::new();
         let mut failed = false;
         for (format, path) in &paths {
@@ -500,7 +555,7 @@ impl Cx<'_> {
                         local.push(w);
                     }
                     parts.push(what);
-                    outputs.push((path.clone(), bytes));
+                    outputs.push((*format, path.clone(), bytes));
                 }
                 Err(errors) => {
                     for e in errors {
@@ -529,8 +584,12 @@ impl Cx<'_> {
             return (Outcome::Failed, local);
         }
         let mut written = Vec::new();
-        for (path, bytes) in outputs {
+        for (format, path, bytes) in outputs {
             let Some(bytes) = bytes else { continue };
+            if let (Some(cache), Some(k)) = (&cache, keys.get(&format)) {
+                // A cache that cannot be written only costs a rebuild next time.
+                let _ = cache.store(k, &bytes);
+            }
             if let Err(e) = write_atomic(&path, &bytes) {
                 state.compiler.forget();
                 state.key = None;
@@ -541,8 +600,10 @@ impl Cx<'_> {
             written.push(path);
         }
         state.key = Some(key);
-        self.progress.done(index, Some(format!("built {}: {} in {:.2} s", guide.id, parts.join(", "), started.elapsed().as_secs_f64())));
-        (Outcome::Built(written), local)
+        let from_cache = if restored.is_empty() { String::new() } else { format!(" ({} from the cache)", restored.len()) };
+        let damaged = if discarded == 0 { String::new() } else { format!("; {discarded} damaged cache entr{} discarded", if discarded == 1 { "y" } else { "ies" }) };
+        self.progress.done(index, Some(format!("built {}: {} in {:.2} s{from_cache}{damaged}", guide.id, parts.join(", "), started.elapsed().as_secs_f64())));
+        (Outcome::Built { written, restored, discarded }, local)
     }
 }
 

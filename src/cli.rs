@@ -72,6 +72,13 @@ pub struct BuildArgs {
     /// Guides to build at once; default: the number of cores. Outputs never depend on it.
     #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// A content-addressed cache of finished outputs (as a CI cache action carries it):
+    /// an output whose content key it holds is restored instead of rebuilt.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// After the build, evict least recently used cache entries down to SIZE (bytes, or 500M, 2G).
+    #[arg(long, value_name = "SIZE", value_parser = crate::cache::parse_size, requires = "cache")]
+    pub cache_max_size: Option<u64>,
     /// No progress bars: one plain line per guide (as with no terminal or under CI).
     #[arg(short, long)]
     pub quiet: bool,

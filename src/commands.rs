@@ -218,7 +218,14 @@ pub fn build_options(args: &BuildArgs) -> crate::build::BuildOptions {
     // No --format: each guide makes its own `formats`.
     let formats = args.formats.iter().copied().collect();
     let jobs = args.jobs.map_or_else(crate::build::default_jobs, usize::from);
-    crate::build::BuildOptions { guides: args.guides.clone(), out: args.out.clone(), formats, jobs }
+    crate::build::BuildOptions {
+        guides: args.guides.clone(),
+        out: args.out.clone(),
+        formats,
+        jobs,
+        cache: args.cache.as_ref().map(|c| std::env::current_dir().map(|d| d.join(c)).unwrap_or_else(|_| c.clone())),
+        cache_max_size: args.cache_max_size,
+    }
 }
 
 /// How progress shows for a command line.
@@ -292,7 +299,16 @@ fn build(args: &BuildArgs) -> Result<u8, ToolError> {
             let shown = p.strip_prefix(&ws.root).unwrap_or(p);
             eprintln!("wrote {}", shown.display());
         }
-        eprintln!("built {} file{}: {} error{}, {} warning{}", report.written.len(), if report.written.len() == 1 { "" } else { "s" }, errors, if errors == 1 { "" } else { "s" }, warnings, if warnings == 1 { "" } else { "s" });
+        let cached = if args.cache.is_some() { format!(" ({} restored from the cache)", report.restored_files.len()) } else { String::new() };
+        eprintln!(
+            "built {} file{}{cached}: {} error{}, {} warning{}",
+            report.written.len(),
+            if report.written.len() == 1 { "" } else { "s" },
+            errors,
+            if errors == 1 { "" } else { "s" },
+            warnings,
+            if warnings == 1 { "" } else { "s" }
+        );
     }
     Ok(u8::from(errors > 0 || !report.failed.is_empty()))
 }

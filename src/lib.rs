@@ -11,6 +11,7 @@
 //! The model (`model::Corpus`) is immutable once built; renderers read it.
 
 pub mod build;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;

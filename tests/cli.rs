@@ -357,3 +357,80 @@ fn a_shard_must_exist_and_excludes_guide() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("cannot be used with"), "{}", text(&o.stderr));
 }
+
+/// The guides a build's plain progress lines say were built, and restored.
+fn built_and_restored(stderr: &str) -> (Vec<String>, Vec<String>) {
+    let word = |l: &str, p: &str| l.strip_prefix(p).map(|r| r.split([':', ' ']).next().unwrap().to_owned());
+    let built = stderr.lines().filter_map(|l| word(l, "built guide")).map(|s| format!("guide{s}")).collect();
+    let restored = stderr.lines().filter_map(|l| word(l, "restored ")).collect();
+    (built, restored)
+}
+
+/// `--cache DIR`: a second build restores every output from the cache,
+/// byte-identical; after a one-case edit only the guides that depend on the
+/// case are built again; a damaged entry is detected by its digest and
+/// rebuilt, never served; `--cache-max-size` trims the cache.
+#[test]
+fn the_cache_restores_what_did_not_change_and_never_serves_a_damaged_entry() {
+    let d = temp_dir("cache");
+    let ws = d.join("ws");
+    let gen = Command::new("python3").arg(repo().join("bench/generate.py")).arg(&ws).args(["--cases", "60", "--guides", "6", "--chapters", "2"]).output().expect("python3 runs");
+    assert!(gen.status.success(), "{}", text(&gen.stderr));
+    let cache = d.join("cache");
+    let build = |out: &str, extra: &[&str]| -> String {
+        let o = d.join(out);
+        let mut args = vec!["build", ws.to_str().unwrap(), "--out", o.to_str().unwrap(), "--cache", cache.to_str().unwrap(), "--quiet"];
+        args.extend_from_slice(extra);
+        let b = run(&args, &repo());
+        assert_eq!(b.status.code(), Some(0), "{}", text(&b.stderr));
+        text(&b.stderr)
+    };
+    let first = build("o1", &[]);
+    let (built, restored) = built_and_restored(&first);
+    assert_eq!((built.len(), restored.len()), (6, 0), "{first}");
+    assert!(first.contains("built 12 files (0 restored from the cache)"), "{first}");
+
+    // Nothing changed: everything restored, the same bytes.
+    let second = build("o2", &[]);
+    let (built, restored) = built_and_restored(&second);
+    assert_eq!((built.len(), restored.len()), (0, 6), "{second}");
+    assert!(second.contains("built 12 files (12 restored from the cache)"), "{second}");
+    assert!(files_of(&d.join("o1")) == files_of(&d.join("o2")), "restored outputs differ from built ones");
+
+    // A one-case edit: only the guides that depend on it are built.
+    let p = run(&["plan", ws.to_str().unwrap(), "--json"], &repo());
+    let plan: serde_json::Value = serde_json::from_slice(&p.stdout).unwrap();
+    let case = plan["guides"][0]["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).find(|f| f.starts_with("cases/")).unwrap().to_owned();
+    let mut users: Vec<String> = plan["guides"].as_array().unwrap().iter().filter(|g| g["files"].as_array().unwrap().iter().any(|f| f == case.as_str())).map(|g| g["id"].as_str().unwrap().to_owned()).collect();
+    users.sort();
+    assert!(!users.is_empty() && users.len() < 6, "{case} is cited by {users:?}");
+    let path = ws.join(&case);
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap() + "\nOne more sentence of facts.\n").unwrap();
+    let third = build("o3", &[]);
+    let (mut built, restored) = built_and_restored(&third);
+    built.sort();
+    assert_eq!(built, users, "{third}");
+    assert_eq!(restored.len(), 6 - users.len(), "{third}");
+
+    // Damage the entry of one output: detected, deleted, rebuilt; the output is sound.
+    let entries: Vec<PathBuf> = std::fs::read_dir(cache.join("v1")).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let victim = entries.iter().max().unwrap();
+    let mut bytes = std::fs::read(victim).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::remove_file(victim).unwrap();
+    std::fs::write(victim, &bytes).unwrap();
+    let fourth = build("o4", &[]);
+    assert!(fourth.contains("1 damaged cache entry discarded"), "{fourth}");
+    let (built, restored) = built_and_restored(&fourth);
+    assert_eq!((built.len(), restored.len()), (1, 5), "{fourth}");
+    assert!(files_of(&d.join("o3")) == files_of(&d.join("o4")), "a damaged entry changed an output");
+
+    // Trimmed to nothing: the next build restores nothing.
+    build("o5", &["--cache-max-size", "1"]);
+    let left = std::fs::read_dir(cache.join("v1")).unwrap().flatten().filter(|e| e.path().is_file()).count();
+    assert_eq!(left, 0, "entries left after --cache-max-size 1");
+    let sixth = build("o6", &[]);
+    assert_eq!(built_and_restored(&sixth).1.len(), 0, "{sixth}");
+    let _ = std::fs::remove_dir_all(&d);
+}

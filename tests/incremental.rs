@@ -78,7 +78,7 @@ fn append(path: &Path, text: &str) {
 const TWO: &[&str] = &["public-law", "criminal-law"];
 
 fn options(out: &Path) -> BuildOptions {
-    BuildOptions { guides: TWO.iter().map(|s| s.to_string()).collect(), out: Some(out.to_path_buf()), formats: [Format::Pdf, Format::Epub].into_iter().collect(), jobs: 2 }
+    BuildOptions { guides: TWO.iter().map(|s| s.to_string()).collect(), out: Some(out.to_path_buf()), formats: [Format::Pdf, Format::Epub].into_iter().collect(), jobs: 2, cache: None, cache_max_size: None }
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn a_build_compiles_at_most_jobs_guides_at_once() {
     let all = corpus.guides.len();
     assert!(all >= 3, "the sample has {all} guides");
     for jobs in [1, 2] {
-        let opts = BuildOptions { guides: Vec::new(), out: Some(tmp.join(format!("out-{jobs}"))), formats: [Format::Pdf].into_iter().collect(), jobs };
+        let opts = BuildOptions { guides: Vec::new(), out: Some(tmp.join(format!("out-{jobs}"))), formats: [Format::Pdf].into_iter().collect(), jobs, cache: None, cache_max_size: None };
         let (_, _, mut diags) = load(&repo().join("guides"));
         let report = Builder::new().build(&ws, &corpus, &opts, &mut diags, &Progress::silent()).unwrap();
         assert_eq!(report.rebuilt.len(), all, "-j {jobs}: {:?}", report.failed);
