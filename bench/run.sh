@@ -170,3 +170,6 @@ m_one=$(rss "$BIN" build "$WS10" --out "$OUT/j1" --guide guide-00 --quiet)
 printf '10 guides: -j 1 %.2f s, -j 2 %.2f s: speed-up %.2f (goal >= 1.5)\n' "$t_j1" "$t_j2" "$(echo "$t_j1 / $t_j2" | bc -l)"
 printf '10 guides, peak RSS: -j 1 %d MB, -j 2 %d MB; one guide alone %d MB: ratios %.2f, %.2f (goal <= 1.2)\n' \
   $((m_j1 / 1024)) $((m_j2 / 1024)) $((m_one / 1024)) "$(echo "$m_j1 / $m_one" | bc -l)" "$(echo "$m_j2 / $m_one" | bc -l)"
+
+# CI at scale: plan, shards and the cache (issue 10).
+BENCH_OUT="$OUT" RUNS="$RUNS" bash bench/ci.sh
