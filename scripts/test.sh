@@ -63,7 +63,7 @@ export INSTA_UPDATE=no
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --release --locked "$@" 2>&1 | tee "$log"
+cargo test --release --locked --no-fail-fast "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for the whole run: the sum over every test binary.

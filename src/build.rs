@@ -482,7 +482,7 @@ impl Cx<'_> {
         if let Some(cache) = &cache {
             let mut left = Vec::new();
             for (format, path) in paths {
-                let k = crate::plan::content_key(self.ws, self.corpus, guide, self.fonts, format);
+                let k = crate::plan::content_key(self.ws, self.corpus, guide, self.fonts, format, formats);
                 match cache.restore(&k, &path) {
                     Ok(crate::cache::Restore::Restored) => restored.push(path),
                     Ok(crate::cache::Restore::Corrupt) => {
@@ -540,7 +540,9 @@ impl Cx<'_> {
                 }
                 Format::Epub => {
                     self.progress.phase(index, &guide.id, Phase::Package);
-                    epub(self.ws, self.corpus, guide, self.template, &mut state.compiler)
+                    // Built beside its PDF, the EPUB carries the PDF's pages.
+                    let with_pages = formats.contains(&Format::Pdf);
+                    epub(self.ws, self.corpus, guide, self.template, &mut state.compiler, with_pages)
                         .map(|bytes| (Some(bytes), Vec::new(), format!("EPUB in {:.2} s", t.elapsed().as_secs_f64())))
                 }
                 Format::Anki => {
@@ -622,14 +624,16 @@ pub fn epub_css(ws: &Workspace) -> &str {
 
 /// One guide's EPUB: the cover image and the diagrams come from the guide's
 /// compiler (the same template and layout as the PDF), the rest from the EPUB writer.
-fn epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource, compiler: &mut GuideCompiler) -> Result<Vec<u8>, Vec<Diagnostic>> {
+fn epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource, compiler: &mut GuideCompiler, with_pages: bool) -> Result<Vec<u8>, Vec<Diagnostic>> {
     use crate::render::epub::{build_epub, EpubAssets, EpubOptions};
     let art = compiler.epub_art(corpus, guide, template)?;
+    let print_pages = if with_pages { Some(compiler.print_pages(corpus, guide, template)?) } else { None };
     let assets = EpubAssets { cover_png: art.cover_png, diagrams: art.diagrams };
     let opts = EpubOptions {
         css: epub_css(ws),
         date: guide.date.unwrap_or(crate::oscola::Date { year: 1980, month: 1, day: 1 }),
         publisher: corpus.publisher.as_deref(),
+        print_pages: print_pages.as_ref(),
     };
     build_epub(corpus, guide, &assets, &opts).map_err(|e| {
         vec![Diagnostic::error("epub", e.to_string()).at_span(guide.span.clone()).hint("check that every image the guide uses can be read")]
@@ -647,5 +651,5 @@ pub fn render_pdf(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &Tem
 /// One guide's EPUB from a fresh compiler. For tests and tools that render a single guide.
 pub fn render_epub(ws: &Workspace, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let typesetter = Typesetter::new(&ws.root, &WorkspaceFonts::load(&ws.root));
-    epub(ws, corpus, guide, template, &mut typesetter.compiler())
+    epub(ws, corpus, guide, template, &mut typesetter.compiler(), false)
 }

@@ -47,7 +47,7 @@ pub fn weight(ws: &Workspace, corpus: &Corpus, guide: &Guide) -> u64 {
 /// `SOURCE_DATE_EPOCH`), publisher and options, the name and text of every
 /// source file it depends on, the images its chapters show, the templates
 /// and stylesheet, and the workspace's fonts. Equal keys give equal bytes.
-pub fn content_key(ws: &Workspace, corpus: &Corpus, guide: &Guide, fonts: &WorkspaceFonts, format: Format) -> String {
+pub fn content_key(ws: &Workspace, corpus: &Corpus, guide: &Guide, fonts: &WorkspaceFonts, format: Format, formats: &BTreeSet<Format>) -> String {
     let mut h = Sha256::new();
     // Each part is length-prefixed, so that no two inputs run together.
     let mut part = |bytes: &[u8]| {
@@ -57,6 +57,10 @@ pub fn content_key(ws: &Workspace, corpus: &Corpus, guide: &Guide, fonts: &Works
     part(b"casebook content key 1");
     part(env!("CARGO_PKG_VERSION").as_bytes());
     part(format.name().as_bytes());
+    // An EPUB built beside its PDF carries the PDF's pages.
+    if format == Format::Epub && formats.contains(&Format::Pdf) {
+        part(b"with the print edition's pages");
+    }
     part(guide.id.as_bytes());
     part(format!("{:?}", guide.date).as_bytes());
     part(corpus.publisher.as_deref().unwrap_or("").as_bytes());
@@ -166,7 +170,7 @@ pub fn plan(ws: &Workspace, corpus: &Corpus, fonts: &WorkspaceFonts, formats: &B
                 files,
                 weight: weight(ws, corpus, g),
                 cases: g.cases_cited().len(),
-                outputs: own.iter().map(|f| PlannedOutput { format: f.name(), file: f.file_name(&g.id), key: content_key(ws, corpus, g, fonts, *f) }).collect(),
+                outputs: own.iter().map(|f| PlannedOutput { format: f.name(), file: f.file_name(&g.id), key: content_key(ws, corpus, g, fonts, *f, own) }).collect(),
                 shard: None,
             }
         })

@@ -1042,3 +1042,171 @@ fn every_chapter_has_the_same_words_in_both_editions() {
     }
     panic!("{msg}");
 }
+
+// ---------------------------------------------------------------------------
+// The print edition's pages in the EPUB (page-break markers and page list).
+
+/// The printed label of each page of a PDF (`None` for a page without one),
+/// from its page-label tree as qpdf reads it.
+fn pdf_page_labels(pdf: &Path) -> Vec<Option<String>> {
+    let pages = tool_ok("pdfinfo", [pdf.as_os_str()]);
+    let n: usize = pages.lines().find_map(|l| l.strip_prefix("Pages:")).map(|v| v.trim().parse().unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&tool_ok("qpdf", [OsStr::new("--json"), OsStr::new("--json-key=pagelabels"), pdf.as_os_str()])).unwrap();
+    let roman = |mut k: u64| {
+        let mut s = String::new();
+        for (v, r) in [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")] {
+            while k >= v {
+                s.push_str(r);
+                k -= v;
+            }
+        }
+        s
+    };
+    let mut labels = vec![None; n];
+    for range in json["pagelabels"].as_array().unwrap() {
+        let from = range["index"].as_u64().unwrap() as usize;
+        let l = &range["label"];
+        let start = l["/St"].as_u64().unwrap_or(1);
+        let prefix = l["/P"].as_str().unwrap_or("").trim_start_matches('u').trim_matches(':').to_owned();
+        for (k, slot) in labels.iter_mut().enumerate().skip(from) {
+            let number = start + (k - from) as u64;
+            *slot = match l["/S"].as_str() {
+                Some("/D") => Some(format!("{prefix}{number}")),
+                Some("/r") => Some(format!("{prefix}{}", roman(number))),
+                Some("/R") => Some(format!("{prefix}{}", roman(number).to_uppercase())),
+                _ if !prefix.is_empty() => Some(prefix.clone()),
+                _ => None,
+            };
+        }
+    }
+    labels
+}
+
+/// Lower-case words of a text (letters and digits), for finding a paragraph
+/// in `pdftotext`'s output whatever the line breaks and hyphenation.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Every `<p>` of a chapter's body (not its footnotes, not the case or
+/// provision shown beside a block) with the label of the page-break marker
+/// before it.
+fn paragraphs_with_markers(xhtml: &str) -> Vec<(Option<String>, String)> {
+    let doc = parse_xml(xhtml).unwrap();
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    fn walk(n: roxmltree::Node, current: &mut Option<String>, out: &mut Vec<(Option<String>, String)>) {
+        for c in n.children().filter(|c| c.is_element()) {
+            let class = c.attribute("class").unwrap_or("");
+            if c.attribute("role") == Some("doc-pagebreak") {
+                *current = c.attribute("aria-label").map(str::to_owned);
+                continue;
+            }
+            if class.split_whitespace().any(|k| k == "beside" || k == "footnotes") {
+                continue;
+            }
+            if c.tag_name().name() == "p" && class.is_empty() {
+                let text: String = c.descendants().filter(|d| d.is_text()).map(|d| d.text().unwrap()).collect();
+                out.push((current.clone(), text));
+                // Markers inside a paragraph (none are written) would still count.
+            }
+            walk(c, current, out);
+        }
+    }
+    walk(doc.root(), &mut current, &mut out);
+    out
+}
+
+#[test]
+fn the_epub_carries_the_print_editions_pages() {
+    let dir = built();
+    let mut problems = Vec::new();
+    for id in SAMPLE_GUIDES {
+        let pdf = dir.join(format!("{id}.pdf"));
+        let files = epub_files(&dir.join(format!("{id}.epub")));
+        let labels = pdf_page_labels(&pdf);
+        // The page list: every labelled page of the PDF, in order, each link
+        // leading to a marker that carries the same label.
+        let nav = parse_xml(&files["EPUB/nav.xhtml"]).unwrap();
+        let list = nav
+            .descendants()
+            .find(|n| n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("page-list"))
+            .unwrap_or_else(|| panic!("{id}: nav.xhtml has no page-list"));
+        assert_eq!(list.attribute("role"), Some("doc-pagelist"), "{id}");
+        let entries: Vec<(String, String)> = list
+            .descendants()
+            .filter(|n| n.has_tag_name("a"))
+            .map(|a| (a.attribute("href").unwrap().to_owned(), a.text().unwrap_or("").to_owned()))
+            .collect();
+        let expected: Vec<String> = labels.iter().flatten().cloned().collect();
+        let listed: Vec<String> = entries.iter().map(|(_, l)| l.clone()).collect();
+        assert_eq!(listed, expected, "{id}: the page list is not the PDF's labelled pages in order");
+        assert!(expected.iter().any(|l| l == "i") && expected.iter().any(|l| l == "1"), "{id}: roman front matter and arabic body: {expected:?}");
+        for (href, label) in &entries {
+            let (file, frag) = href.split_once('#').unwrap();
+            let doc_text = &files[&format!("EPUB/{file}")];
+            let doc = parse_xml(doc_text).unwrap();
+            let target = doc.descendants().find(|n| n.attribute("id") == Some(frag));
+            match target {
+                Some(t) => {
+                    let ok = t.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("pagebreak")
+                        && t.attribute("role") == Some("doc-pagebreak")
+                        && t.attribute("aria-label") == Some(label.as_str());
+                    if !ok {
+                        problems.push(format!("{id}: {href} is not a page-break marker labelled {label}"));
+                    }
+                }
+                None => problems.push(format!("{id}: {href} leads nowhere")),
+            }
+        }
+        // Sampled paragraphs: every chapter paragraph whose first eight words
+        // are found on exactly one page of the PDF starts on the page its
+        // preceding marker names.
+        let text = tool_ok("pdftotext", [OsStr::new("-raw"), pdf.as_os_str(), OsStr::new("-")]);
+        let pages: Vec<String> = text.split('\u{c}').map(|p| format!(" {} ", words(p).join(" "))).collect();
+        let mut checked = 0;
+        for (name, xhtml) in &files {
+            if !name.starts_with("EPUB/ch") || name.ends_with("-cases.xhtml") {
+                continue;
+            }
+            for (marker, para) in paragraphs_with_markers(xhtml) {
+                let w = words(&para);
+                if w.len() < 10 {
+                    continue;
+                }
+                let probe = format!(" {} ", w[..8].join(" "));
+                let hits: Vec<usize> = (0..labels.len()).filter(|&p| pages.get(p).is_some_and(|t| t.contains(&probe))).collect();
+                let [page] = hits[..] else { continue };
+                checked += 1;
+                if marker != labels[page] {
+                    problems.push(format!("{id} {name}: «{}» starts on page {:?}, but its marker says {marker:?}", probe.trim(), labels[page]));
+                }
+            }
+        }
+        assert!(checked >= 40, "{id}: only {checked} paragraphs could be sampled");
+        eprintln!("{id}: {} pages listed, {checked} paragraphs checked against the PDF", entries.len());
+        // The package says so, and names the print edition.
+        let opf = &files["EPUB/package.opf"];
+        for feature in ["pageBreakMarkers", "pageNavigation"] {
+            assert!(opf.contains(&format!("<meta property=\"schema:accessibilityFeature\">{feature}</meta>")), "{id}: {feature}");
+        }
+        assert!(opf.contains(&format!("<meta property=\"pageBreakSource\">")) && opf.contains(&format!("({id}.pdf)")), "{id}: pageBreakSource");
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+
+    // Built without its PDF, the EPUB has no page list and claims none.
+    let alone = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("epub-alone");
+    let _ = std::fs::remove_dir_all(&alone);
+    let out = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["build", "--format", "epub", "--guide", "criminal-law", "--out"])
+        .arg(&alone)
+        .arg(repo().join("guides"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files = epub_files(&alone.join("criminal-law.epub"));
+    for (name, text) in &files {
+        assert!(!text.contains("page-list") && !text.contains("doc-pagebreak") && !text.contains("pageBreak") && !text.contains("pageNavigation"), "{name} claims the print pages");
+    }
+}

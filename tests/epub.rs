@@ -58,6 +58,7 @@ fn options<'a>(corpus: &'a Corpus, guide: &casebook::model::Guide) -> EpubOption
         css: DEFAULT_CSS,
         date: guide.date.unwrap_or(Date { year: 2026, month: 1, day: 1 }),
         publisher: corpus.publisher.as_deref(),
+        print_pages: None,
     }
 }
 
@@ -73,10 +74,14 @@ fn build_workspace(root: &Path, cover: bool) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Runs `casebook build --format epub` on a workspace, as a user would: the
-/// cover image and the diagrams are the real ones Typst renders.
-fn build_with_binary(root: &Path, out: &Path) -> Vec<(String, PathBuf)> {
+/// cover image and the diagrams are the real ones Typst renders. With
+/// `with_pdf`, the PDF is built too, and the EPUB carries its pages.
+fn build_with_binary(root: &Path, out: &Path, with_pdf: bool) -> Vec<(String, PathBuf)> {
+    let formats: &[&str] = if with_pdf { &["--format", "pdf", "--format", "epub"] } else { &["--format", "epub"] };
     let status = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["build", "--format", "epub", "--out"])
+        .arg("build")
+        .args(formats)
+        .arg("--out")
         .arg(out)
         .arg(root)
         .env_remove("SOURCE_DATE_EPOCH")
@@ -103,13 +108,15 @@ fn books() -> &'static Vec<(String, PathBuf)> {
         let mut out = Vec::new();
         let guides_out = dir.join("guides");
         let _ = std::fs::remove_dir_all(&guides_out);
-        out.extend(build_with_binary(&repo().join("guides"), &guides_out));
+        // The sample guides with their PDFs (page-break markers and a page
+        // list), the new workspace's without (neither).
+        out.extend(build_with_binary(&repo().join("guides"), &guides_out, true));
         let new = TempDir::new("new");
         let ws = new.0.join("ws");
         casebook::scaffold::create(&ws).unwrap();
         let new_out = dir.join("new");
         let _ = std::fs::remove_dir_all(&new_out);
-        for (id, p) in build_with_binary(&ws, &new_out) {
+        for (id, p) in build_with_binary(&ws, &new_out, false) {
             out.push((format!("new-{id}"), p));
         }
         let fx = fixture();
@@ -1028,8 +1035,8 @@ fn binary_builds_are_byte_identical() {
     for d in [&a, &b] {
         let _ = std::fs::remove_dir_all(d);
     }
-    let first = build_with_binary(&repo().join("guides"), &a);
-    let second = build_with_binary(&repo().join("guides"), &b);
+    let first = build_with_binary(&repo().join("guides"), &a, true);
+    let second = build_with_binary(&repo().join("guides"), &b, true);
     assert_eq!(first.len(), 3);
     for ((id, x), (_, y)) in first.iter().zip(&second) {
         assert!(std::fs::read(x).unwrap() == std::fs::read(y).unwrap(), "{id}: two builds differ");

@@ -25,9 +25,36 @@ fn fixture_chapter() -> String {
     generated.files["/__casebook__/chapters/ch01-one.typ"].text.clone()
 }
 
+/// The chapter's markup without its page marks (`#metadata("ch:0:b:4") <cb-pb>`,
+/// where printed pages may begin), and how many there were.
+fn without_page_marks(typ: &str) -> (String, usize) {
+    let mut out = String::new();
+    let mut rest = typ;
+    let mut n = 0;
+    while let Some(at) = rest.find("#metadata(\"") {
+        let end = rest[at..].find("<cb-pb>").map(|e| at + e + "<cb-pb>".len());
+        match end {
+            Some(end) if !rest[at..end].contains('\n') => {
+                out.push_str(&rest[..at]);
+                rest = &rest[end..];
+                n += 1;
+            }
+            _ => {
+                out.push_str(&rest[..at + 1]);
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, n)
+}
+
 #[test]
 fn writer_table() {
-    let typ = fixture_chapter();
+    let (typ, marks) = without_page_marks(&fixture_chapter());
+    // Paragraphs, headings, lists and their items, callouts, tables: each marked once.
+    assert!(marks >= 20, "{marks} page marks");
+    assert!(fixture_chapter().contains("#metadata(\"ch:0:b:0\") <cb-pb>"));
     let table: &[(&str, &str)] = &[
         ("emphasis", "#emph[#\"emphasis\";]"),
         ("strong", "#strong[#\"strong\";]"),

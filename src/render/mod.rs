@@ -12,6 +12,7 @@ use crate::oscola::{self, LegislationGroup, Provision};
 
 pub mod anki;
 pub mod epub;
+pub mod pages;
 pub mod typst;
 
 /// One entry of the table of cases.

@@ -13,6 +13,7 @@ use super::{
     TITLE_FILE,
 };
 use crate::model::{CaseIdx, CitePlace};
+use crate::render::pages::{ChapterPlace, Place};
 use crate::oscola::{self, Style};
 
 /// One XHTML content document of the book.
@@ -36,9 +37,9 @@ fn doc(file: &str, xhtml: String) -> ContentDoc {
 pub(crate) fn documents(cx: &Cx, res: &mut Resources) -> Vec<ContentDoc> {
     let plan = cx.plan;
     let mut docs = vec![cover(cx), title_page(cx)];
-    let mut nav_doc = doc(super::NAV_FILE, nav::nav(cx));
-    nav_doc.nav = true;
-    docs.push(nav_doc);
+    // The contents' pages are marked in the navigation document, which is
+    // written last (its page list needs every marker).
+    let nav_markers = cx.page_markers(Place::Contents, super::NAV_FILE, &mut Doc::new());
     if !plan.toc_cases.is_empty() {
         docs.push(table_of_cases(cx));
     }
@@ -51,12 +52,26 @@ pub(crate) fn documents(cx: &Cx, res: &mut Resources) -> Vec<ContentDoc> {
             docs.push(chapter_end(cx, res, i, file));
         }
     }
+    let mut first = 0;
     for (k, (file, cases)) in plan.appendix.iter().enumerate() {
-        docs.push(appendix(cx, res, file, cases, k > 0));
+        docs.push(appendix(cx, res, file, first, cases, k > 0));
+        first += cases.len();
     }
     if !cx.guide.terms.is_empty() {
         docs.push(glossary(cx, res));
     }
+    // Pages at the very end on which nothing starts: at the end of the book.
+    if let Some(last) = docs.last_mut() {
+        let file = last.file.clone();
+        let rest = cx.page_markers(Place::End, &file, &mut Doc::new());
+        if let Some(at) = last.xhtml.rfind("</body>") {
+            last.xhtml.insert_str(at, &rest);
+        }
+    }
+    let written = cx.pages.borrow().as_ref().map(|c| c.written.clone());
+    let mut nav_doc = doc(super::NAV_FILE, nav::nav(cx, &nav_markers, written.as_deref()));
+    nav_doc.nav = true;
+    docs.insert(2, nav_doc);
     docs
 }
 
@@ -108,7 +123,9 @@ fn join_names(names: &[String]) -> String {
 
 fn title_page(cx: &Cx) -> ContentDoc {
     let g = cx.guide;
-    let mut b = String::from("<section epub:type=\"titlepage\" class=\"titlepage\">\n<h1 class=\"title\">");
+    let mut b = String::from("<section epub:type=\"titlepage\" class=\"titlepage\">\n");
+    b.push_str(&cx.page_markers(Place::TitlePage, TITLE_FILE, &mut Doc::new()));
+    b.push_str("<h1 class=\"title\">");
     text_into(&mut b, g.title.trim());
     b.push_str("</h1>\n");
     if let Some(s) = g.subtitle.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -168,14 +185,20 @@ fn places_html(cx: &Cx, places: &[CitePlace]) -> String {
 
 fn table_of_cases(cx: &Cx) -> ContentDoc {
     let corpus = cx.corpus;
-    let mut b = String::from(
-        "<section class=\"toa\" aria-labelledby=\"toa-title\">\n<h1 id=\"toa-title\">Table of cases</h1>\n\
+    let mut d = Doc::new();
+    let mut b = String::from("<section class=\"toa\" aria-labelledby=\"toa-title\">\n");
+    b.push_str(&cx.page_markers(Place::CaseTable(0), CASES_FILE, &mut d));
+    b.push_str(
+        "<h1 id=\"toa-title\">Table of cases</h1>\n\
 <p class=\"toa-intro\">Each case links to its summary; the chapter names after it link to every place it is cited.</p>\n<ul class=\"toa-list\">\n",
     );
-    for e in &cx.plan.toc_cases {
+    for (k, e) in cx.plan.toc_cases.iter().enumerate() {
         let case = corpus.case(e.case);
         let id = &cx.plan.case_table_ids[&e.case];
-        b.push_str(&format!("<li id=\"{}\"><span class=\"toa-entry\">", attr(id)));
+        d.claim(id);
+        b.push_str(&format!("<li id=\"{}\">", attr(id)));
+        b.push_str(&cx.page_markers(Place::CaseTable(k), CASES_FILE, &mut d));
+        b.push_str("<span class=\"toa-entry\">");
         let entry = runs_html(&oscola::case_table_entry(&case.info));
         match cx.plan.text_href(crate::model::Authority::Case(e.case), None) {
             Some(href) => b.push_str(&format!("<a href=\"{}\">{entry}</a>", attr(&href))),
@@ -192,10 +215,14 @@ fn table_of_cases(cx: &Cx) -> ContentDoc {
 fn table_of_legislation(cx: &Cx) -> ContentDoc {
     let corpus = cx.corpus;
     let plan = cx.plan;
-    let mut b = String::from(
-        "<section class=\"toa\" aria-labelledby=\"toa-title\">\n<h1 id=\"toa-title\">Table of legislation</h1>\n\
+    let mut d = Doc::new();
+    let mut b = String::from("<section class=\"toa\" aria-labelledby=\"toa-title\">\n");
+    b.push_str(&cx.page_markers(Place::LegislationTable(0), LEGISLATION_FILE, &mut d));
+    b.push_str(
+        "<h1 id=\"toa-title\">Table of legislation</h1>\n\
 <p class=\"toa-intro\">Each instrument and provision is followed by links to every place it is cited.</p>\n",
     );
+    let mut k = 0;
     for (group, entries) in &plan.toc_legislation {
         b.push_str("<section class=\"toa-group\">\n<h2>");
         text_into(&mut b, group.heading());
@@ -203,7 +230,11 @@ fn table_of_legislation(cx: &Cx) -> ContentDoc {
         for e in entries {
             let inst = corpus.instrument(e.instrument);
             let a = crate::model::Authority::Instrument(e.instrument);
-            b.push_str(&format!("<li id=\"{}\"><span class=\"toa-entry\">", attr(&plan.inst_table_ids[&e.instrument])));
+            d.claim(&plan.inst_table_ids[&e.instrument]);
+            b.push_str(&format!("<li id=\"{}\">", attr(&plan.inst_table_ids[&e.instrument])));
+            b.push_str(&cx.page_markers(Place::LegislationTable(k), LEGISLATION_FILE, &mut d));
+            k += 1;
+            b.push_str("<span class=\"toa-entry\">");
             let entry = runs_html(&oscola::instrument_table_entry(&inst.info));
             match plan.statute_callout.get(&(e.instrument, None)).and(plan.text_href(a, None)) {
                 Some(href) => b.push_str(&format!("<a href=\"{}\">{entry}</a>", attr(&href))),
@@ -259,7 +290,9 @@ fn chapter(cx: &Cx, res: &mut Resources, i: usize) -> ContentDoc {
     };
     d.claim(&title_id);
     let kind = ch.kind.name();
-    let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" class=\"chapter k-{kind}\">\n<p class=\"kicker\">");
+    let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" class=\"chapter k-{kind}\">\n");
+    b.push_str(&cx.page_markers(Place::Chapter(i, ChapterPlace::Title), file, &mut d));
+    b.push_str("<p class=\"kicker\">");
     text_into(&mut b, &crate::render::chapter_kicker(cx.guide, i));
     b.push_str(&format!("</p>\n<h1 id=\"{}\">", attr(&title_id)));
     text_into(&mut b, ch.title.trim());
@@ -288,6 +321,7 @@ fn chapter(cx: &Cx, res: &mut Resources, i: usize) -> ContentDoc {
     drop(w);
 
     if !ch.key_cases.is_empty() {
+        b.push_str(&cx.page_markers(Place::Chapter(i, ChapterPlace::KeyCases), file, &mut d));
         b.push_str("<section class=\"key-cases\" aria-labelledby=\"key_cases\">\n<h2 id=\"key_cases\">Key cases</h2>\n");
         b.push_str("<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Principle</th></tr></thead>\n<tbody>\n");
         for c in &ch.key_cases {
@@ -349,21 +383,33 @@ fn summary(cx: &Cx, w: &mut Writer, c: CaseIdx, b: &mut String) {
 fn chapter_end(cx: &Cx, res: &mut Resources, i: usize, file: &str) -> ContentDoc {
     let ch = &cx.guide.chapters[i];
     let mut d = Doc::new();
-    let mut b = String::from("<section class=\"summaries chapter-end\">\n<h1>Case summaries</h1>\n");
+    let mut b = String::from("<section class=\"summaries chapter-end\">\n");
+    b.push_str(&cx.page_markers(Place::Chapter(i, ChapterPlace::Summary(0)), file, &mut d));
+    b.push_str("<h1>Case summaries</h1>\n");
+    let mut markers = Vec::new();
+    for k in 0..cx.plan.chapter_end[i].len() {
+        markers.push(cx.page_markers(Place::Chapter(i, ChapterPlace::Summary(k)), file, &mut d));
+    }
     let mut w = Writer::new(cx, res, &mut d, Mode::Embedded { heading: None });
-    for c in &cx.plan.chapter_end[i] {
+    for (c, m) in cx.plan.chapter_end[i].iter().zip(&markers) {
+        b.push_str(m);
         summary(cx, &mut w, *c, &mut b);
     }
     b.push_str("</section>\n");
     doc(file, document(cx.lang(), &format!("Case summaries: {}", ch.title.trim()), &b))
 }
 
-fn appendix(cx: &Cx, res: &mut Resources, file: &str, cases: &[CaseIdx], continued: bool) -> ContentDoc {
+fn appendix(cx: &Cx, res: &mut Resources, file: &str, first: usize, cases: &[CaseIdx], continued: bool) -> ContentDoc {
     let mut d = Doc::new();
     let heading = if continued { "Case summaries (continued)" } else { "Case summaries" };
-    let mut b = format!("<section epub:type=\"appendix\" role=\"doc-appendix\" class=\"summaries\">\n<h1>{heading}</h1>\n");
+    let mut b = String::from("<section epub:type=\"appendix\" role=\"doc-appendix\" class=\"summaries\">\n");
+    b.push_str(&cx.page_markers(Place::Appendix(first), file, &mut d));
+    b.push_str(&format!("<h1>{heading}</h1>\n"));
+    // The markers are taken in order before the writer borrows the ids.
+    let markers: Vec<String> = (0..cases.len()).map(|k| cx.page_markers(Place::Appendix(first + k), file, &mut d)).collect();
     let mut w = Writer::new(cx, res, &mut d, Mode::Embedded { heading: None });
-    for c in cases {
+    for (c, m) in cases.iter().zip(&markers) {
+        b.push_str(m);
         summary(cx, &mut w, *c, &mut b);
     }
     b.push_str("</section>\n");
@@ -372,11 +418,17 @@ fn appendix(cx: &Cx, res: &mut Resources, file: &str, cases: &[CaseIdx], continu
 
 fn glossary(cx: &Cx, res: &mut Resources) -> ContentDoc {
     let mut d = Doc::new();
-    let mut b = String::from("<section epub:type=\"glossary\" role=\"doc-glossary\" class=\"glossary\" aria-labelledby=\"glossary-title\">\n<h1 id=\"glossary-title\">Glossary</h1>\n<dl>\n");
-    let mut w = Writer::new(cx, res, &mut d, Mode::Embedded { heading: None });
+    let mut b = String::from("<section epub:type=\"glossary\" role=\"doc-glossary\" class=\"glossary\" aria-labelledby=\"glossary-title\">\n");
+    b.push_str(&cx.page_markers(Place::Glossary(0), GLOSSARY_FILE, &mut d));
+    b.push_str("<h1 id=\"glossary-title\">Glossary</h1>\n<dl>\n");
     for t in &cx.guide.terms {
+        d.claim(&cx.corpus.term(*t).anchor);
+    }
+    let markers: Vec<String> = (0..cx.guide.terms.len()).map(|k| cx.page_markers(Place::Glossary(k), GLOSSARY_FILE, &mut d)).collect();
+    let mut w = Writer::new(cx, res, &mut d, Mode::Embedded { heading: None });
+    for (t, m) in cx.guide.terms.iter().zip(&markers) {
         let term = cx.corpus.term(*t);
-        b.push_str(&format!("<dt id=\"{}\"><dfn>", attr(&term.anchor)));
+        b.push_str(&format!("<dt id=\"{}\">{m}<dfn>", attr(&term.anchor)));
         text_into(&mut b, term.name.trim());
         b.push_str("</dfn></dt>\n<dd>");
         b.push_str(&w.embedded(&term.definition, None));

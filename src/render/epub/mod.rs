@@ -60,6 +60,7 @@ mod package;
 mod svg;
 mod xhtml;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
@@ -70,6 +71,7 @@ use crate::model::{
     Authority, CalloutTarget, CaseIdx, Chapter, Corpus, Event, Guide, InstrumentIdx, Tag, TermIdx,
 };
 use crate::oscola::{self, Date, LegislationGroup};
+use crate::render::pages::{PageCursor, Place, PrintPages};
 use crate::render::{self, CaseEntry, InstrumentEntry};
 
 /// The stylesheet built into the binary; a workspace may override it with its
@@ -98,6 +100,10 @@ pub struct EpubOptions<'a> {
     /// The publisher printed on the title page and in the metadata; `None`
     /// falls back to the corpus's publisher.
     pub publisher: Option<&'a str>,
+    /// The print edition's pages, when the PDF is built in the same run: the
+    /// book then carries page-break markers, a page list and the metadata
+    /// that names its page source. `None`: no page list, and none claimed.
+    pub print_pages: Option<&'a PrintPages>,
 }
 
 /// Why an EPUB could not be built.
@@ -129,7 +135,8 @@ impl std::error::Error for EpubError {}
 /// assets and options give the same bytes.
 pub fn build_epub(corpus: &Corpus, guide: &Guide, assets: &EpubAssets, opts: &EpubOptions) -> Result<Vec<u8>, EpubError> {
     let plan = Plan::new(corpus, guide);
-    let cx = Cx { corpus, guide, plan: &plan, opts, has_cover_image: assets.cover_png.is_some() };
+    let pages = RefCell::new(opts.print_pages.map(PageCursor::new));
+    let cx = Cx { corpus, guide, plan: &plan, opts, has_cover_image: assets.cover_png.is_some(), pages };
     let mut res = Resources::default();
     let docs = matter::documents(&cx, &mut res);
     package::package(&cx, &docs, &res, assets)
@@ -170,6 +177,8 @@ pub(crate) struct Cx<'a> {
     pub opts: &'a EpubOptions<'a>,
     /// Whether the caller passed a cover image.
     pub has_cover_image: bool,
+    /// The print edition's pages, walked as the documents are written.
+    pub pages: RefCell<Option<PageCursor>>,
 }
 
 impl Cx<'_> {
@@ -181,6 +190,32 @@ impl Cx<'_> {
         } else {
             l
         }
+    }
+
+    /// The page-break markers of the print edition's pages that begin at
+    /// `place` (and of any earlier ones not yet written), for document `file`:
+    /// empty spans, `epub:type="pagebreak"`, `role="doc-pagebreak"`, the
+    /// printed label as `aria-label`. Empty without a print edition.
+    pub fn page_markers(&self, place: Place, file: &str, doc: &mut xhtml::Doc) -> String {
+        let mut cursor = self.pages.borrow_mut();
+        let Some(cursor) = cursor.as_mut() else { return String::new() };
+        let mut s = String::new();
+        for label in cursor.take(place) {
+            let base = format!("page-{}", anchor_part(&label));
+            let id = if doc.claim(&base) { base } else { doc.fresh(&format!("{base}-")) };
+            s.push_str(&format!(
+                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{}\" aria-label=\"{}\"></span>",
+                escape::attr(&id),
+                escape::attr(&label)
+            ));
+            cursor.wrote(label, file, id);
+        }
+        s
+    }
+
+    /// Whether the book carries the print edition's pages.
+    pub fn has_print_pages(&self) -> bool {
+        self.opts.print_pages.is_some()
     }
 
     /// The publisher, from the options or the workspace.

@@ -5,17 +5,21 @@
 
 use super::escape::{attr, text, url_part};
 use super::matter::full_title;
+use crate::render::pages::Marker;
 use super::{Cx, CASES_FILE, COVER_FILE, GLOSSARY_FILE, LEGISLATION_FILE, NAV_FILE, TITLE_FILE};
 
 fn item(href: &str, label: &str) -> String {
     format!("<li><a href=\"{}\">{}</a></li>\n", attr(href), text(label))
 }
 
-/// The whole `nav.xhtml`.
-pub(crate) fn nav(cx: &Cx) -> String {
+/// The whole `nav.xhtml`: `markers` are the page-break markers of the
+/// contents' own pages; `pages` every marker of the book, for the page list
+/// (`None` without a print edition: no page list).
+pub(crate) fn nav(cx: &Cx, markers: &str, pages: Option<&[Marker]>) -> String {
     let plan = cx.plan;
     let guide = cx.guide;
-    let mut b = String::from(
+    let mut b = String::from(markers);
+    b.push_str(
         "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n<h1 id=\"toc-title\">Contents</h1>\n<ol class=\"toc\">\n",
     );
     b.push_str(&item(TITLE_FILE, "Title page"));
@@ -66,5 +70,14 @@ pub(crate) fn nav(cx: &Cx) -> String {
         landmark("glossary", GLOSSARY_FILE, "Glossary");
     }
     b.push_str("</ol>\n</nav>\n");
+    // The print edition's pages, in the order of the book.
+    if let Some(pages) = pages.filter(|p| !p.is_empty()) {
+        b.push_str("<nav epub:type=\"page-list\" role=\"doc-pagelist\" id=\"page-list\" aria-labelledby=\"page-list-title\" hidden=\"hidden\">\n<h2 id=\"page-list-title\">Pages of the print edition</h2>\n<ol>\n");
+        for m in pages {
+            let href = format!("{}#{}", m.file, m.id);
+            b.push_str(&item(&href, &m.label));
+        }
+        b.push_str("</ol>\n</nav>\n");
+    }
     super::xhtml::document(cx.lang(), &format!("Contents: {}", full_title(cx)), &b)
 }

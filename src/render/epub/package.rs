@@ -40,6 +40,18 @@ link to the case summaries and to the tables of cases and legislation, which lin
 Footnotes are marked up as EPUB footnotes with links back to their references. No colour is used to convey \
 meaning, and the text reflows to any screen size and reading theme.";
 
+/// Names the print edition the page-break markers come from: the title, the
+/// edition statement and the PDF's file name.
+pub(crate) fn print_source(cx: &Cx, file: &str) -> String {
+    let mut s = super::matter::full_title(cx);
+    if let Some(e) = cx.guide.edition.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        s.push_str(", ");
+        s.push_str(e);
+    }
+    s.push_str(&format!(", print edition ({file})"));
+    s
+}
+
 /// The book's identifier: the guide's own, or `urn:uuid:` + UUID v5.
 pub(crate) fn identifier(cx: &Cx) -> String {
     if let Some(id) = cx.guide.identifier.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
@@ -97,11 +109,26 @@ pub(crate) fn opf(cx: &Cx, docs: &[ContentDoc], res: &Resources) -> String {
     if visual {
         features.push("alternativeText");
     }
+    if cx.has_print_pages() {
+        features.extend(["pageBreakMarkers", "pageNavigation"]);
+    }
     for f in features {
         s.push_str(&format!("<meta property=\"schema:accessibilityFeature\">{f}</meta>\n"));
     }
     s.push_str("<meta property=\"schema:accessibilityHazard\">none</meta>\n");
-    s.push_str(&format!("<meta property=\"schema:accessibilitySummary\">{}</meta>\n", text(ACCESSIBILITY_SUMMARY)));
+    let mut summary = ACCESSIBILITY_SUMMARY.to_owned();
+    if let Some(pages) = cx.opts.print_pages {
+        summary.push_str(&format!(
+            " Page-break markers and a page list give the page numbers of the print edition ({}) built from the same sources.",
+            pages.source
+        ));
+    }
+    s.push_str(&format!("<meta property=\"schema:accessibilitySummary\">{}</meta>\n", text(&summary)));
+    if let Some(pages) = cx.opts.print_pages {
+        // The edition the page numbers come from (EPUB Accessibility 1.1's
+        // page source identification).
+        s.push_str(&format!("<meta property=\"pageBreakSource\">{}</meta>\n", text(&print_source(cx, &pages.source))));
+    }
     s.push_str("<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>\n");
     s.push_str(&format!("<meta property=\"a11y:certifiedBy\">{}</meta>\n", text(cx.publisher().unwrap_or("casebook"))));
     if cx.has_cover_image {

@@ -21,6 +21,7 @@ use crate::model::{
     Align, Authority, Callout, CalloutKind, CalloutTarget, Citation, Event, LinkTarget, Tag,
 };
 use crate::oscola::{self, Locator, Run, Style};
+use crate::render::pages::{BlockMark, ChapterPlace, Place};
 
 /// The state of one output document: the ids already used, so that no id is
 /// ever written twice (EPUBCheck RSC-005).
@@ -157,12 +158,34 @@ impl<'w, 'a> Writer<'w, 'a> {
             Mode::Chapter { headings, .. } => headings.dropped.as_ref().map(|d| (d.0, d.1)),
             Mode::Embedded { .. } => None,
         };
+        // Where the print edition's pages begin (a chapter's own body only).
+        let marks = match &self.mode {
+            Mode::Chapter { chapter, .. } if self.cx.has_print_pages() => Some((*chapter, crate::render::pages::block_places(events))),
+            _ => None,
+        };
         for (i, e) in events.iter().enumerate() {
             if skip.is_some_and(|(a, b)| i >= a && i <= b) {
                 continue;
             }
             self.next_is_end = matches!(events.get(i + 1), Some(Event::End));
-            self.event(e);
+            let mark = marks.as_ref().and_then(|(chapter, places)| places.get(&i).map(|m| (*chapter, *m)));
+            match mark {
+                Some((chapter, how)) => {
+                    let file = self.cx.plan.chapter_files[chapter].clone();
+                    let markers = self.cx.page_markers(Place::Chapter(chapter, ChapterPlace::Block(i)), &file, self.doc);
+                    match how {
+                        BlockMark::Before => {
+                            self.out.push_str(&markers);
+                            self.event(e);
+                        }
+                        BlockMark::Inside => {
+                            self.event(e);
+                            self.out.push_str(&markers);
+                        }
+                    }
+                }
+                None => self.event(e),
+            }
         }
         while !self.stack.is_empty() {
             self.end();

@@ -20,6 +20,7 @@ use super::{Generated, PdfKind, GEN_DIR};
 use crate::diag::Diagnostic;
 use crate::model::{Corpus, Guide};
 use crate::progress::Phase;
+use crate::render::pages::PrintPages;
 
 /// The fonts of one workspace, parsed once; the factory of guide compilers.
 #[derive(Clone)]
@@ -121,6 +122,9 @@ struct Edition {
     /// The key, page count and warnings of the last PDF (not its bytes: the
     /// caller wrote them; a long session over many guides must not hold them all).
     last: Option<(u64, usize, Vec<Diagnostic>)>,
+    /// The guide edition's pages (for the EPUB's page list), and the key of
+    /// the compilation they were read from.
+    pages: Option<(u64, PrintPages)>,
 }
 
 /// Virtual path of the cover's main file.
@@ -173,36 +177,17 @@ impl GuideCompiler {
         template: &TemplateSource,
         phase: &mut dyn FnMut(Phase),
     ) -> Result<PdfEdition, Vec<Diagnostic>> {
-        let generated = super::generate_edition(kind, corpus, guide, template);
-        let inputs = kind.inputs(guide);
-        let mut h = hasher();
-        for (path, file) in &generated.files {
-            path.hash(&mut h);
-            file.text.hash(&mut h);
-        }
-        (guide.date, self.fonts.fingerprint, &guide.id, &corpus.publisher, format!("{:?}", guide.options.pdf_standard), &inputs).hash(&mut h);
-        // Typst reads the images from the workspace.
-        guide.hash_images(&mut h);
-        let key = h.finish();
-        let edition = self.editions.entry(kind).or_insert_with(|| Edition {
-            world: CasebookWorld::new(&self.root, Arc::clone(&self.fonts), None),
-            generated: Generated::default(),
-            last: None,
-        });
+        let (generated, key) = self.edition_sources(kind, corpus, guide, template);
+        let edition = self.edition(kind);
         if let Some((k, pages, warnings)) = &edition.last {
             if *k == key {
                 return Ok(PdfEdition { bytes: None, pages: *pages, warnings: warnings.clone(), reused: true });
             }
         }
-        dump(guide, kind, &generated);
         phase(Phase::Typeset);
-        let files: BTreeMap<String, String> = generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
-        edition.generated = generated;
-        edition.world.set_generated(&files);
-        edition.world.set_today(guide.date);
-        edition.world.set_inputs(&inputs);
+        let compiled = Self::compile_edition(edition, kind, guide, template, generated, key)?;
+        let edition = self.edition(kind);
         let mapper = Mapper::new(&edition.generated, template, guide.span.clone());
-        let compiled = pdf::compile(&edition.world, &mapper)?;
         phase(Phase::Export);
         let pages = compiled.document.pages().len();
         let bytes = pdf::export(&edition.world, &mapper, &compiled.document, guide, kind, corpus.publisher.as_deref())?;
@@ -214,6 +199,75 @@ impl GuideCompiler {
         }
         edition.last = Some((key, pages, warnings.clone()));
         Ok(PdfEdition { bytes: Some(bytes), pages, warnings, reused: false })
+    }
+
+    /// Where the guide edition's printed pages begin, for the EPUB's
+    /// page-break markers and page list: read from the last compilation of
+    /// the guide edition when nothing it is made of changed since, or else
+    /// from a new one (laid out, not exported: the PDF itself may have come
+    /// from the cache).
+    pub fn print_pages(&mut self, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> Result<PrintPages, Vec<Diagnostic>> {
+        let kind = PdfKind::Guide;
+        let (generated, key) = self.edition_sources(kind, corpus, guide, template);
+        if let Some((k, pages)) = &self.edition(kind).pages {
+            if *k == key {
+                return Ok(pages.clone());
+            }
+        }
+        let edition = self.edition(kind);
+        Self::compile_edition(edition, kind, guide, template, generated, key)?;
+        Ok(self.edition(kind).pages.as_ref().map(|(_, p)| p.clone()).unwrap_or_default())
+    }
+
+    /// The generated sources of an edition and the key of everything its PDF is made of.
+    fn edition_sources(&self, kind: PdfKind, corpus: &Corpus, guide: &Guide, template: &TemplateSource) -> (Generated, u64) {
+        let generated = super::generate_edition(kind, corpus, guide, template);
+        let inputs = kind.inputs(guide);
+        let mut h = hasher();
+        for (path, file) in &generated.files {
+            path.hash(&mut h);
+            file.text.hash(&mut h);
+        }
+        (guide.date, self.fonts.fingerprint, &guide.id, &corpus.publisher, format!("{:?}", guide.options.pdf_standard), &inputs).hash(&mut h);
+        // Typst reads the images from the workspace.
+        guide.hash_images(&mut h);
+        (generated, h.finish())
+    }
+
+    /// The World and last products of an edition.
+    fn edition(&mut self, kind: PdfKind) -> &mut Edition {
+        let (root, fonts) = (&self.root, &self.fonts);
+        self.editions.entry(kind).or_insert_with(|| Edition {
+            world: CasebookWorld::new(root, Arc::clone(fonts), None),
+            generated: Generated::default(),
+            last: None,
+            pages: None,
+        })
+    }
+
+    /// Lays out an edition from its generated sources (swapping into its
+    /// World only what changed); the guide edition's pages are read back.
+    fn compile_edition(
+        edition: &mut Edition,
+        kind: PdfKind,
+        guide: &Guide,
+        template: &TemplateSource,
+        generated: Generated,
+        key: u64,
+    ) -> Result<pdf::Compiled, Vec<Diagnostic>> {
+        dump(guide, kind, &generated);
+        let files: BTreeMap<String, String> = generated.files.iter().map(|(k, v)| (k.clone(), v.text.clone())).collect();
+        edition.generated = generated;
+        edition.world.set_generated(&files);
+        edition.world.set_today(guide.date);
+        edition.world.set_inputs(&kind.inputs(guide));
+        let mapper = Mapper::new(&edition.generated, template, guide.span.clone());
+        let compiled = pdf::compile(&edition.world, &mapper)?;
+        if kind == PdfKind::Guide {
+            let source = crate::config::Format::Pdf.file_name(&guide.id);
+            edition.pages = Some((key, pdf::print_pages(&compiled.document, guide, &source)));
+        }
+        Ok(compiled)
     }
 
     /// The EPUB's cover (PNG) and diagrams (SVG), drawn by the same template

@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 use crate::config::{CaseSummaries, Paper};
 use crate::model::{CaseIdx, Corpus, Guide};
 use crate::oscola;
+use crate::render::pages::{ChapterPlace, Place};
 use escape::string;
 use markup::{content, runs_markup, SourceMap, Writer};
 
@@ -156,7 +157,7 @@ pub fn generate_typed(corpus: &Corpus, guide: &Guide, template: &str, diagram_ty
     let mut main = import.clone();
     main.push_str(&book_call(corpus, guide, &format!("include {}", string(&format!("{GEN_DIR}/front.typ")))));
     for (i, ch) in guide.chapters.iter().enumerate() {
-        let mut w = Writer::new(corpus, guide, &ch.slug).with_diagram_type(diagram_type);
+        let mut w = Writer::new(corpus, guide, &ch.slug).with_diagram_type(diagram_type).with_page_marks(i, &ch.body);
         w.mark(&crate::diag::Span::new(ch.file, 0..0));
         w.raw(&import);
         let num = crate::render::chapter_number(guide, i).map_or("none".to_owned(), |n| n.to_string());
@@ -192,10 +193,14 @@ pub fn generate_typed(corpus: &Corpus, guide: &Guide, template: &str, diagram_ty
                 escape::string(&case.summary)
             );
         }
+        if !ch.key_cases.is_empty() {
+            w.raw(&markup::page_mark(&Place::Chapter(i, ChapterPlace::KeyCases).to_string()));
+        }
         w.raw(&format!("#cb-key-cases(({rows}))\n"));
         if guide.options.case_summaries == CaseSummaries::ChapterEnd && !chapter_end[i].is_empty() {
             w.raw("\n#cb-summaries-heading(level: 2)[Case summaries]\n");
-            for c in &chapter_end[i] {
+            for (k, c) in chapter_end[i].iter().enumerate() {
+                w.raw(&markup::page_mark(&Place::Chapter(i, ChapterPlace::Summary(k)).to_string()));
                 w.raw(&case_summary(corpus, guide, &ch.slug, *c, 3));
             }
         }
@@ -209,6 +214,8 @@ pub fn generate_typed(corpus: &Corpus, guide: &Guide, template: &str, diagram_ty
     // Back matter: appendix of summaries, glossary.
     let mut back = import;
     let sections = crate::render::appendix_sections(corpus, guide);
+    let appendix_order: std::collections::BTreeMap<CaseIdx, usize> =
+        crate::render::appendix_cases(corpus, guide).into_iter().enumerate().map(|(k, c)| (c, k)).collect();
     if !sections.is_empty() {
         back.push_str("#pagebreak(weak: true)\n#cb-summaries-heading(level: 1)[Case summaries]\n");
         for (i, (letter, cases)) in sections.into_iter().enumerate() {
@@ -223,11 +230,19 @@ pub fn generate_typed(corpus: &Corpus, guide: &Guide, template: &str, diagram_ty
                 None => 2,
             };
             for c in cases {
+                if let Some(k) = appendix_order.get(&c) {
+                    back.push_str(&markup::page_mark(&Place::Appendix(*k).to_string()));
+                }
                 back.push_str(&case_summary(corpus, guide, "appendix", c, level));
             }
         }
     }
-    let entries: String = guide.terms.iter().map(|t| term_entry(corpus, guide, "glossary", *t)).collect();
+    let entries: String = guide
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(k, t)| term_entry_marked(corpus, guide, "glossary", *t, Some(Place::Glossary(k))))
+        .collect();
     let _ = writeln!(back, "#cb-glossary(({entries}))");
     g.add(format!("{GEN_DIR}/back.typ"), back, SourceMap::default());
     let _ = writeln!(main, "#include {}", string(&format!("{GEN_DIR}/back.typ")));
@@ -238,12 +253,18 @@ pub fn generate_typed(corpus: &Corpus, guide: &Guide, template: &str, diagram_ty
 /// A key term as template data: name, its glossary anchor (as a string and as
 /// a label to link to) and its definition; followed by `, ` for an array.
 fn term_entry(corpus: &Corpus, guide: &Guide, scope: &str, t: crate::model::TermIdx) -> String {
+    term_entry_marked(corpus, guide, scope, t, None)
+}
+
+/// A key term as template data, its definition opening with a page mark.
+fn term_entry_marked(corpus: &Corpus, guide: &Guide, scope: &str, t: crate::model::TermIdx, mark: Option<Place>) -> String {
     let term = corpus.term(t);
     format!(
-        "(name: {}, anchor: {}, target: <{}>, def: [{}]), ",
+        "(name: {}, anchor: {}, target: <{}>, def: [{}{}]), ",
         string(&term.name),
         string(&term.anchor),
         term.anchor,
+        mark.map(|p| markup::page_mark(&p.to_string())).unwrap_or_default(),
         content(corpus, guide, scope, &strip_paragraphs(&term.definition))
     )
 }
@@ -323,7 +344,7 @@ fn labels(places: &[crate::model::CitePlace]) -> String {
 
 fn table_of_cases(corpus: &Corpus, guide: &Guide) -> String {
     let mut s = String::from("#cb-table-of-cases((");
-    for e in crate::render::table_of_cases(corpus, guide) {
+    for (k, e) in crate::render::table_of_cases(corpus, guide).into_iter().enumerate() {
         let case = corpus.case(e.case);
         let mut entry = oscola::case_table_entry(&case.info);
         let name = oscola::case_table_name(&case.info.name);
@@ -332,7 +353,14 @@ fn table_of_cases(corpus: &Corpus, guide: &Guide) -> String {
             r.style = oscola::Style::Roman;
         }
         let _ = name;
-        let _ = write!(s, "(entry: [{}], anchor: {}, places: {}), ", runs_markup(&entry), string(&format!("toc-case-{}", case.id)), labels(&e.places));
+        let _ = write!(
+            s,
+            "(entry: [{}{}], anchor: {}, places: {}), ",
+            markup::page_mark(&Place::CaseTable(k).to_string()),
+            runs_markup(&entry),
+            string(&format!("toc-case-{}", case.id)),
+            labels(&e.places)
+        );
     }
     s.push_str("))\n");
     s
@@ -340,6 +368,7 @@ fn table_of_cases(corpus: &Corpus, guide: &Guide) -> String {
 
 fn table_of_legislation(corpus: &Corpus, guide: &Guide) -> String {
     let mut s = String::from("#cb-table-of-legislation((");
+    let mut k = 0;
     for (group, items) in crate::render::table_of_legislation(corpus, guide) {
         let _ = write!(s, "(group: {}, items: (", string(group.heading()));
         for item in items {
@@ -351,11 +380,13 @@ fn table_of_legislation(corpus: &Corpus, guide: &Guide) -> String {
             }
             let _ = write!(
                 s,
-                "(title: [{}], anchor: {}, places: {}, provisions: ({provs})), ",
+                "(title: [{}{}], anchor: {}, places: {}, provisions: ({provs})), ",
+                markup::page_mark(&Place::LegislationTable(k).to_string()),
                 runs_markup(&title),
                 string(&format!("toc-leg-{}", inst.id)),
                 labels(&item.places)
             );
+            k += 1;
         }
         s.push_str(")), ");
     }

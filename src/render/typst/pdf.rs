@@ -167,6 +167,46 @@ pub fn front_first(doc: PagedDocument) -> PagedDocument {
     PagedDocument::new(order, doc.info().clone())
 }
 
+/// Where the print edition's pages begin (`render::pages`): every page mark
+/// (`<cb-pb>`, written by the generator and the template) and every chapter's
+/// heading (its label is the chapter's slug: after the chapter's page break,
+/// where a mark before the call would not be), read back with the page each
+/// landed on, and each page's printed label as the PDF's page labels give it
+/// (pages numbered by a pattern; the cover and other unnumbered pages have none).
+pub fn print_pages(doc: &PagedDocument, guide: &Guide, source: &str) -> crate::render::pages::PrintPages {
+    use crate::render::pages::{ChapterPlace, Place, PrintPages};
+    use typst::foundations::{Selector, Value};
+    use typst::introspection::MetadataElem;
+    use typst::model::Numbering;
+    let intro = doc.introspector();
+    let mut marks = Vec::new();
+    if let Some(label) = Label::new(PicoStr::intern(super::markup::PAGE_MARK_LABEL)) {
+        for elem in intro.query(&Selector::Label(label)) {
+            let Some(meta) = elem.to_packed::<MetadataElem>() else { continue };
+            let Value::Str(key) = &meta.value else { continue };
+            let Some(place) = Place::parse(key) else { continue };
+            if let Some(page) = elem.location().and_then(|l| intro.page(l)) {
+                marks.push((page.get() - 1, place));
+            }
+        }
+    }
+    for (i, ch) in guide.chapters.iter().enumerate() {
+        let Some(label) = Label::new(PicoStr::intern(&ch.slug)) else { continue };
+        if let Some(page) = intro.query_label(label).ok().and_then(|c| c.location()).and_then(|l| intro.page(l)) {
+            marks.push((page.get() - 1, Place::Chapter(i, ChapterPlace::Title)));
+        }
+    }
+    let labels: Vec<Option<String>> = doc
+        .pages()
+        .iter()
+        .map(|p| match &p.numbering {
+            Some(Numbering::Pattern(pattern)) => pattern.apply(None, &[p.number]).ok().map(|l| l.to_string()),
+            _ => None,
+        })
+        .collect();
+    PrintPages::from_marks(&labels, &marks, source)
+}
+
 /// Exports the PDF: tagged, with a fixed identifier and timestamp (the
 /// edition date) so that the same sources give the same bytes.
 pub fn export(
