@@ -13,11 +13,11 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use casebook::model::{Authority, CalloutTarget, CaseIdx, CaseSectionKind, Corpus, Event, Guide, Tag};
 use serde_json::Value;
-use support::{copy_dir, repo, tool, tool_ok, TempDir};
+use support::{bin, describe, pdf_words, text, Word, copy_dir, repo, tool, tool_ok, TempDir};
 
 mod support;
 
@@ -30,21 +30,6 @@ const SLACK: f64 = 4.0;
 
 const A4: (f64, f64) = (595.276, 841.89);
 const LETTER: (f64, f64) = (612.0, 792.0);
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
-    c.env_remove("SOURCE_DATE_EPOCH");
-    c.current_dir(repo());
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn describe(out: &Output) -> String {
-    format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
-}
 
 /// `casebook build WS --format cards --out OUT [extra…]`, which must succeed.
 fn build_cards(ws: &Path, out: &Path, extra: &[&str]) -> Output {
@@ -62,46 +47,6 @@ fn resolve(ws: &Path) -> Corpus {
 // ---------------------------------------------------------------------------
 // Reading the PDF.
 // ---------------------------------------------------------------------------
-
-/// One word of `pdftotext -bbox`, in points from the top-left corner.
-#[derive(Debug, Clone)]
-struct Word {
-    x0: f64,
-    y0: f64,
-    x1: f64,
-    y1: f64,
-    text: String,
-}
-
-fn attr(tag: &str, name: &str) -> f64 {
-    let key = format!("{name}=\"");
-    let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
-    let end = start + tag[start..].find('"').unwrap();
-    tag[start..end].parse().unwrap()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
-}
-
-/// Each page's size and words.
-fn pdf_words(pdf: &Path) -> Vec<((f64, f64), Vec<Word>)> {
-    let out = tool_ok("pdftotext", [OsStr::new("-bbox"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
-    let mut pages = Vec::new();
-    for chunk in out.split("<page ").skip(1) {
-        let head = &chunk[..chunk.find('>').unwrap()];
-        let size = (attr(head, "width"), attr(head, "height"));
-        let mut words = Vec::new();
-        for w in chunk.split("<word ").skip(1) {
-            let close = w.find('>').unwrap();
-            let tag = &w[..close];
-            let body = &w[close + 1..w.find("</word>").unwrap()];
-            words.push(Word { x0: attr(tag, "xMin"), y0: attr(tag, "yMin"), x1: attr(tag, "xMax"), y1: attr(tag, "yMax"), text: unescape(body) });
-        }
-        pages.push((size, words));
-    }
-    pages
-}
 
 fn pdfinfo(pdf: &Path) -> BTreeMap<String, String> {
     let out = tool_ok("pdfinfo", [OsStr::new("-isodates"), pdf.as_os_str()]);

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use casebook::model::{CalloutTarget, Corpus, Event, Guide, Tag};
 use serde_json::Value;
-use support::{bookmarks, copy_dir, repo, shared_temp_dir, tool, tool_ok, TempDir};
+use support::{bbox_attr, bin, describe, pdf_words, text, unescape, Word, bookmarks, copy_dir, repo, shared_temp_dir, tool, tool_ok, TempDir};
 
 mod support;
 
@@ -29,18 +29,6 @@ fn fixture(name: &str) -> PathBuf {
     repo().join("tests/build-fixtures").join(name)
 }
 
-/// The casebook binary, with no `SOURCE_DATE_EPOCH` inherited from the caller.
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
-    c.env_remove("SOURCE_DATE_EPOCH");
-    c.current_dir(repo());
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 /// `casebook build WS --format pdf --out OUT [extra…]`.
 fn build_cmd(ws: &Path, out: &Path, extra: &[&str]) -> Command {
     let mut c = bin();
@@ -50,10 +38,6 @@ fn build_cmd(ws: &Path, out: &Path, extra: &[&str]) -> Command {
 
 fn build(ws: &Path, out: &Path, extra: &[&str]) -> Output {
     build_cmd(ws, out, extra).output().expect("the casebook binary runs")
-}
-
-fn describe(out: &Output) -> String {
-    format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
 // ---------------------------------------------------------------------------
@@ -208,48 +192,6 @@ fn normalise(s: &str) -> String {
 /// broken across lines anywhere (URLs, code).
 fn squash(s: &str) -> String {
     normalise(s).chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// A numeric attribute of a `pdftotext -bbox` tag.
-fn attr(tag: &str, name: &str) -> f64 {
-    let key = format!("{name}=\"");
-    let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
-    let end = start + tag[start..].find('"').unwrap();
-    tag[start..end].parse().unwrap()
-}
-
-/// The text of a `pdftotext -bbox` word, its XML escapes undone.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
-}
-
-/// One word of `pdftotext -bbox`, in points from the top-left corner.
-#[derive(Debug, Clone)]
-struct Word {
-    x0: f64,
-    y0: f64,
-    x1: f64,
-    y1: f64,
-    text: String,
-}
-
-/// Page sizes and words of every page, from `pdftotext -bbox`.
-fn pdf_words(pdf: &Path) -> Vec<((f64, f64), Vec<Word>)> {
-    let out = tool_ok("pdftotext", [OsStr::new("-bbox"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
-    let mut pages = Vec::new();
-    for chunk in out.split("<page ").skip(1) {
-        let head = &chunk[..chunk.find('>').unwrap()];
-        let size = (attr(head, "width"), attr(head, "height"));
-        let mut words = Vec::new();
-        for w in chunk.split("<word ").skip(1) {
-            let close = w.find('>').unwrap();
-            let tag = &w[..close];
-            let body = &w[close + 1..w.find("</word>").unwrap()];
-            words.push(Word { x0: attr(tag, "xMin"), y0: attr(tag, "yMin"), x1: attr(tag, "xMax"), y1: attr(tag, "yMax"), text: unescape(body) });
-        }
-        pages.push((size, words));
-    }
-    pages
 }
 
 /// A link annotation: its named destination and its rectangle (points from the
@@ -1355,7 +1297,7 @@ fn pdf_lines(pdf: &Path) -> Vec<((f64, f64), Vec<TextLine>)> {
     let mut block = 0;
     for chunk in out.split("<page ").skip(1) {
         let head = &chunk[..chunk.find('>').unwrap()];
-        let size = (attr(head, "width"), attr(head, "height"));
+        let size = (bbox_attr(head, "width"), bbox_attr(head, "height"));
         let mut lines = Vec::new();
         for b in chunk.split("<block ").skip(1) {
             block += 1;
@@ -1366,7 +1308,7 @@ fn pdf_lines(pdf: &Path) -> Vec<((f64, f64), Vec<TextLine>)> {
                     .skip(1)
                     .map(|w| unescape(&w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()]))
                     .collect();
-                lines.push(TextLine { x0: attr(tag, "xMin"), y0: attr(tag, "yMin"), x1: attr(tag, "xMax"), y1: attr(tag, "yMax"), text: words.join(" "), block });
+                lines.push(TextLine { x0: bbox_attr(tag, "xMin"), y0: bbox_attr(tag, "yMin"), x1: bbox_attr(tag, "xMax"), y1: bbox_attr(tag, "yMax"), text: words.join(" "), block });
             }
         }
         pages.push((size, lines));

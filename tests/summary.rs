@@ -12,11 +12,11 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
 use casebook::model::{CalloutKind, Corpus, Event, Guide, Tag};
-use support::{bookmarks, copy_dir, repo, shared_temp_dir, tool, tool_ok, TempDir};
+use support::{bin, describe, text, bookmarks, copy_dir, repo, shared_temp_dir, tool, tool_ok, TempDir};
 
 mod support;
 
@@ -38,25 +38,9 @@ const KEPT: [CalloutKind; 7] = [
 // Running things.
 // ---------------------------------------------------------------------------
 
-/// The casebook binary, with no `SOURCE_DATE_EPOCH` inherited from the caller.
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
-    c.env_remove("SOURCE_DATE_EPOCH");
-    c.current_dir(repo());
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 /// `casebook build WS --out OUT ARGS…`.
 fn build(ws: &Path, out: &Path, args: &[&str]) -> Output {
     bin().arg("build").arg(ws).arg("--out").arg(out).args(args).output().expect("the casebook binary runs")
-}
-
-fn describe(out: &Output) -> String {
-    format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
 fn assert_built(out: &Output) {

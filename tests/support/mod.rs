@@ -2,7 +2,8 @@
 //! removed on drop, and the external tools they run (poppler-utils and qpdf
 //! from Debian; EPUBCheck and Ace where `scripts/validators.sh` puts them).
 //! A missing tool fails the test that needs it; nothing is skipped. Also the
-//! PDF's bookmarks, which several tests use to find where chapters start.
+//! PDF's bookmarks, which several tests use to find where chapters start, and
+//! its words with their boxes (`pdftotext -bbox`). And the casebook binary.
 //!
 //! Each test file includes this module (`mod support;`) and uses part of it.
 //! `browser`: a raw HTTP client and headless Chromium over WebDriver.
@@ -152,4 +153,65 @@ pub fn bookmarks(pdf: &Path) -> Vec<Bookmark> {
             .collect()
     }
     convert(&v["outlines"])
+}
+
+/// The casebook binary, run from the repository root, with no
+/// `SOURCE_DATE_EPOCH` inherited from the caller.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_casebook"));
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c.current_dir(repo());
+    c
+}
+
+/// Bytes a process printed, as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A finished process's exit code and output, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// One word of `pdftotext -bbox`, in points from the top-left corner.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+    pub text: String,
+}
+
+/// A numeric attribute of a `pdftotext -bbox` tag.
+pub fn bbox_attr(tag: &str, name: &str) -> f64 {
+    let key = format!("{name}=\"");
+    let start = tag.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
+    let end = start + tag[start..].find('"').unwrap();
+    tag[start..end].parse().unwrap()
+}
+
+/// The text of a `pdftotext -bbox` word, its XML escapes undone.
+pub fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// Page sizes and words of every page, from `pdftotext -bbox`.
+pub fn pdf_words(pdf: &Path) -> Vec<((f64, f64), Vec<Word>)> {
+    let out = tool_ok("pdftotext", [OsStr::new("-bbox"), OsStr::new("-enc"), OsStr::new("UTF-8"), pdf.as_os_str(), OsStr::new("-")]);
+    let mut pages = Vec::new();
+    for chunk in out.split("<page ").skip(1) {
+        let head = &chunk[..chunk.find('>').unwrap()];
+        let size = (bbox_attr(head, "width"), bbox_attr(head, "height"));
+        let mut words = Vec::new();
+        for w in chunk.split("<word ").skip(1) {
+            let close = w.find('>').unwrap();
+            let tag = &w[..close];
+            let body = &w[close + 1..w.find("</word>").unwrap()];
+            words.push(Word { x0: bbox_attr(tag, "xMin"), y0: bbox_attr(tag, "yMin"), x1: bbox_attr(tag, "xMax"), y1: bbox_attr(tag, "yMax"), text: unescape(body) });
+        }
+        pages.push((size, words));
+    }
+    pages
 }
